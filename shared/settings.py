@@ -1,0 +1,58 @@
+"""Configuration from the environment, one place for every knob (pydantic-settings).
+
+Every setting can be given as an environment variable; the names are listed in the
+README's settings table. ``get_settings()`` is cached so that a process reads its
+environment once; tests that change the environment call ``get_settings.cache_clear()``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL_DIR = REPO_ROOT / "workers" / "models" / "default"
+
+
+class Settings(BaseSettings):
+    """All runtime settings of newsevents."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSEVENTS_", extra="ignore")
+
+    redis_url: str = Field(default="redis://127.0.0.1:6379/0")
+    database_url: str = Field(
+        default=f"sqlite:///{REPO_ROOT / 'var' / 'newsevents.db'}",
+        validation_alias=AliasChoices("DATABASE_URL", "NEWSEVENTS_DATABASE_URL"),
+        description="SQLAlchemy URL; SQLite file by default, PostgreSQL when set.",
+    )
+    model_path: Path = Field(
+        default=DEFAULT_MODEL_DIR, description="Directory of a model written by newsevents train."
+    )
+    device: str = Field(default="auto", description="auto, cpu, cuda or cuda:N.")
+    data_dir: Path = Field(
+        default=REPO_ROOT.parent / "shared" / "data",
+        description="Where the GENEVA training data lives (never copied into the repo).",
+    )
+
+    max_text_chars: int = Field(default=200_000, gt=0)
+    max_batch_articles: int = Field(default=100, gt=0)
+    token_budget: int = Field(default=8192, gt=0, description="Word pieces per model batch.")
+    worker_batch_size: int = Field(default=16, gt=0, description="Articles a worker takes at once.")
+    worker_batch_wait_s: float = Field(default=0.5, ge=0, description="Wait to fill a batch.")
+    worker_concurrency: int = Field(default=1, gt=0)
+    task_time_limit_s: int = Field(default=600, gt=0)
+    visibility_timeout_s: int = Field(default=3600, gt=0)
+
+    results_stream: str = Field(default="newsevents:results")
+    results_stream_maxlen: int = Field(default=100_000, gt=0)
+    callback_timeout_s: float = Field(default=10.0, gt=0)
+    callback_max_retries: int = Field(default=5, ge=0)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment once."""
+    return Settings()

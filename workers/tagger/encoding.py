@@ -1,0 +1,112 @@
+"""Turning words into model inputs, for the trigger pass and the argument pass.
+
+The trigger pass reads a sentence (or one window of a long sentence) once and labels each
+word. The argument pass reads one event at a time: the event type's name as the first
+segment, then the sentence with the trigger wrapped in two marker tokens, so the encoder
+knows which event it is looking for arguments of. Each word is represented by its first
+word piece; ``word_index`` records where that piece sits in the input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from transformers import PreTrainedTokenizerFast
+
+#: Marker tokens around the trigger; they exist in BERT vocabularies as unused slots,
+#: so no embedding matrix needs resizing.
+TRIGGER_OPEN = "[unused0]"
+TRIGGER_CLOSE = "[unused1]"
+
+#: A single "word" (a URL, a run of symbols) contributes at most this many pieces:
+#: only its first piece represents it, the rest is context.
+MAX_PIECES_PER_WORD = 12
+
+
+@dataclass(frozen=True)
+class EncodedInput:
+    """One model input: pieces, segment ids, where each labelled word starts."""
+
+    input_ids: list[int]
+    token_type_ids: list[int]
+    word_index: list[int]
+    marker_index: int = 0
+
+    def __len__(self) -> int:
+        return len(self.input_ids)
+
+
+class InputEncoder:
+    """Builds trigger and argument inputs with one tokenizer and a piece limit."""
+
+    def __init__(self, tokenizer: PreTrainedTokenizerFast, max_pieces: int = 256) -> None:
+        self.tokenizer = tokenizer
+        self.max_pieces = max_pieces
+        self.cls_id = int(tokenizer.cls_token_id)
+        self.sep_id = int(tokenizer.sep_token_id)
+        self.unk_id = int(tokenizer.unk_token_id)
+        vocab = tokenizer.get_vocab()
+        self.open_id = vocab[TRIGGER_OPEN]
+        self.close_id = vocab[TRIGGER_CLOSE]
+        self._type_cache: dict[str, list[int]] = {}
+
+    def word_pieces(self, words: list[str]) -> list[list[int]]:
+        """Piece ids of each word; a word the tokenizer drops entirely becomes [UNK]."""
+        if not words:
+            return []
+        encoded = self.tokenizer(
+            words, is_split_into_words=True, add_special_tokens=False, truncation=False
+        )
+        pieces: list[list[int]] = [[] for _ in words]
+        for piece_id, word_id in zip(encoded["input_ids"], encoded.word_ids(), strict=True):
+            if word_id is not None and len(pieces[word_id]) < MAX_PIECES_PER_WORD:
+                pieces[word_id].append(int(piece_id))
+        return [p if p else [self.unk_id] for p in pieces]
+
+    def type_pieces(self, event_type: str) -> list[int]:
+        """Pieces of an event type's name, read as words ("Hostile_encounter" -> hostile encounter)."""
+        if event_type not in self._type_cache:
+            name = event_type.replace("_", " ")
+            ids = self.tokenizer(name, add_special_tokens=False)["input_ids"]
+            self._type_cache[event_type] = [int(i) for i in ids][:16]
+        return self._type_cache[event_type]
+
+    def trigger_input(self, pieces: list[list[int]]) -> EncodedInput:
+        """[CLS] words [SEP]; the caller keeps the pieces within ``max_pieces``."""
+        input_ids = [self.cls_id]
+        word_index = []
+        for word in pieces:
+            word_index.append(len(input_ids))
+            input_ids.extend(word)
+        input_ids.append(self.sep_id)
+        return EncodedInput(input_ids, [0] * len(input_ids), word_index)
+
+    def argument_input(
+        self, pieces: list[list[int]], trigger_start: int, trigger_end: int, event_type: str
+    ) -> EncodedInput:
+        """[CLS] type name [SEP] words with the trigger marked [SEP].
+
+        ``pieces`` are the words of the (windowed) sentence; trigger indices are relative
+        to them.
+        """
+        head = [self.cls_id, *self.type_pieces(event_type), self.sep_id]
+        input_ids = list(head)
+        word_index = []
+        marker_index = 0
+        for position, word in enumerate(pieces):
+            if position == trigger_start:
+                marker_index = len(input_ids)
+                input_ids.append(self.open_id)
+            if position == trigger_end:
+                input_ids.append(self.close_id)
+            word_index.append(len(input_ids))
+            input_ids.extend(word)
+        if trigger_end >= len(pieces):
+            input_ids.append(self.close_id)
+        input_ids.append(self.sep_id)
+        token_type_ids = [0] * len(head) + [1] * (len(input_ids) - len(head))
+        return EncodedInput(input_ids, token_type_ids, word_index, marker_index)
+
+    def argument_overhead(self, event_type: str) -> int:
+        """Pieces an argument input spends besides the sentence's own words."""
+        return len(self.type_pieces(event_type)) + 5

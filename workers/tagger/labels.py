@@ -1,0 +1,70 @@
+"""The label space of a model: event types, argument roles and which roles each type allows.
+
+It is saved next to the weights (``labels.json``) so that a model directory is
+self-describing: the tagger never needs the training ontology at run time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+OUTSIDE = "O"
+
+#: Roles every event type may take: the news-level "when" and "where" of any event.
+UNIVERSAL_ROLES = ("Time", "Place")
+
+
+def bio_labels(names: Iterable[str]) -> list[str]:
+    """``O`` followed by ``B-name`` and ``I-name`` for each name, in the given order."""
+    labels = [OUTSIDE]
+    for name in names:
+        labels += [f"B-{name}", f"I-{name}"]
+    return labels
+
+
+@dataclass
+class LabelSpace:
+    """Event types, roles and the roles allowed per type; BIO label lists derive from them."""
+
+    event_types: list[str]
+    roles: list[str]
+    allowed_roles: dict[str, list[str]]
+    trigger_labels: list[str] = field(init=False)
+    argument_labels: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.trigger_labels = bio_labels(self.event_types)
+        self.argument_labels = bio_labels(self.roles)
+
+    @classmethod
+    def from_ontology(cls, ontology: dict[str, dict], event_types: Iterable[str]) -> LabelSpace:
+        """Build the label space for ``event_types`` with their roles from a GENEVA ontology."""
+        types = sorted(set(event_types))
+        allowed = {
+            t: sorted(set(ontology[t]["arguments"]) | set(UNIVERSAL_ROLES)) for t in types
+        }
+        roles = sorted({role for names in allowed.values() for role in names})
+        return cls(event_types=types, roles=roles, allowed_roles=allowed)
+
+    def argument_label_mask(self, event_type: str) -> list[bool]:
+        """Which argument labels the type allows (O always); used to mask logits."""
+        allowed = set(self.allowed_roles.get(event_type, UNIVERSAL_ROLES))
+        return [
+            label == OUTSIDE or label[2:] in allowed for label in self.argument_labels
+        ]
+
+    def save(self, path: Path) -> None:
+        payload = {
+            "event_types": self.event_types,
+            "roles": self.roles,
+            "allowed_roles": self.allowed_roles,
+        }
+        path.write_text(json.dumps(payload, indent=1, sort_keys=True))
+
+    @classmethod
+    def load(cls, path: Path) -> LabelSpace:
+        payload = json.loads(path.read_text())
+        return cls(payload["event_types"], payload["roles"], payload["allowed_roles"])

@@ -1,0 +1,98 @@
+"""The network: one transformer encoder, a trigger head and an argument head.
+
+The trigger head labels every word of a sentence with a BIO event-type label. The
+argument head labels every word with a BIO role label for ONE event, reading the word's
+vector next to the vector of the trigger's opening marker; logits of roles the event type
+does not allow are masked out, in training and at run time alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from transformers import PreTrainedModel
+
+from workers.tagger.encoding import EncodedInput
+
+MASKED_LOGIT = -1e4
+
+
+@dataclass
+class Batch:
+    """Padded tensors for a list of EncodedInputs."""
+
+    input_ids: torch.Tensor
+    attention_mask: torch.Tensor
+    token_type_ids: torch.Tensor
+    word_index: torch.Tensor
+    word_mask: torch.Tensor
+    marker_index: torch.Tensor
+
+    def to(self, device: torch.device | str) -> Batch:
+        return Batch(*(t.to(device) for t in vars(self).values()))
+
+
+def collate(inputs: list[EncodedInput], pad_id: int = 0) -> Batch:
+    """Pad a list of inputs into one Batch."""
+    width = max(len(item) for item in inputs)
+    words = max(1, max(len(item.word_index) for item in inputs))
+    n = len(inputs)
+    input_ids = torch.full((n, width), pad_id, dtype=torch.long)
+    attention = torch.zeros((n, width), dtype=torch.long)
+    segments = torch.zeros((n, width), dtype=torch.long)
+    word_index = torch.zeros((n, words), dtype=torch.long)
+    word_mask = torch.zeros((n, words), dtype=torch.bool)
+    for row, item in enumerate(inputs):
+        length = len(item)
+        input_ids[row, :length] = torch.tensor(item.input_ids)
+        attention[row, :length] = 1
+        segments[row, :length] = torch.tensor(item.token_type_ids)
+        count = len(item.word_index)
+        if count:
+            word_index[row, :count] = torch.tensor(item.word_index)
+            word_mask[row, :count] = True
+    markers = torch.tensor([item.marker_index for item in inputs], dtype=torch.long)
+    return Batch(input_ids, attention, segments, word_index, word_mask, markers)
+
+
+class EventExtractionModel(nn.Module):
+    """Encoder + trigger head + trigger-conditioned argument head."""
+
+    def __init__(
+        self, encoder: PreTrainedModel, n_trigger_labels: int, n_argument_labels: int,
+        dropout: float = 0.1,
+    ) -> None:
+        super().__init__()
+        self.encoder = encoder
+        hidden = int(encoder.config.hidden_size)
+        self.dropout = nn.Dropout(dropout)
+        self.trigger_head = nn.Linear(hidden, n_trigger_labels)
+        self.argument_head = nn.Sequential(
+            nn.Linear(2 * hidden, hidden), nn.GELU(), nn.Dropout(dropout),
+            nn.Linear(hidden, n_argument_labels),
+        )
+
+    def _word_vectors(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+        hidden = self.encoder(
+            input_ids=batch.input_ids,
+            attention_mask=batch.attention_mask,
+            token_type_ids=batch.token_type_ids,
+        ).last_hidden_state
+        index = batch.word_index.unsqueeze(-1).expand(-1, -1, hidden.size(-1))
+        return hidden, torch.gather(hidden, 1, index)
+
+    def trigger_logits(self, batch: Batch) -> torch.Tensor:
+        """(batch, words, trigger labels)."""
+        _, words = self._word_vectors(batch)
+        return self.trigger_head(self.dropout(words))
+
+    def argument_logits(self, batch: Batch, label_mask: torch.Tensor) -> torch.Tensor:
+        """(batch, words, argument labels); ``label_mask`` (batch, labels) is True where allowed."""
+        hidden, words = self._word_vectors(batch)
+        rows = torch.arange(hidden.size(0), device=hidden.device)
+        marker = hidden[rows, batch.marker_index].unsqueeze(1).expand_as(words)
+        logits = self.argument_head(self.dropout(torch.cat([words, marker], dim=-1)))
+        mask = label_mask.unsqueeze(1).to(logits.dtype)
+        return logits * mask + (1 - mask) * MASKED_LOGIT

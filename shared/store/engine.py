@@ -1,0 +1,85 @@
+"""Engines for the two supported backends, set up for several processes at once.
+
+SQLite is the embedded default: WAL lets the intake read while a worker writes, the busy
+timeout makes a second writer wait instead of failing, and foreign keys must be switched
+on per connection for the event -> argument cascade. Write transactions start with
+``BEGIN IMMEDIATE`` so that a read-then-write transaction takes the write lock up front
+and waits for it, rather than failing later when upgrading a stale read snapshot.
+PostgreSQL URLs are pointed at psycopg 3, the driver the project installs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+
+#: How long a SQLite connection waits for another process's lock before giving up.
+SQLITE_BUSY_TIMEOUT_S = 30
+#: Execution option naming how a SQLite transaction begins (DEFERRED or IMMEDIATE).
+SQLITE_BEGIN_OPTION = "newsevents_sqlite_begin"
+
+
+def normalize_url(url: str | URL) -> URL:
+    """Parse a database URL and pick the psycopg 3 driver for bare PostgreSQL URLs."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The database file of a SQLite URL, or None for other backends and in-memory databases."""
+    if url.get_backend_name() != "sqlite":
+        return None
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def prepare_sqlite_directory(url: str | URL) -> None:
+    """Create the parent directory of a SQLite database file (SQLite will not)."""
+    path = sqlite_file(normalize_url(url))
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def create_store_engine(url: str | URL) -> Engine:
+    """An engine for ``url`` with the per-backend settings described in the module docstring."""
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def write_engine(engine: Engine) -> Engine:
+    """A view of ``engine`` whose transactions are meant to write (IMMEDIATE on SQLite)."""
+    return engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    engine = create_engine(
+        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure_connection(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 module; "begin" below issues BEGIN.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine

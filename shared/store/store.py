@@ -1,0 +1,239 @@
+"""The durable store: articles, their processing state and their extracted events.
+
+Both the intake (submits articles, answers queries) and the workers (claim, save, fail)
+use this class, possibly from several processes at once. Every write is one short
+transaction per article, so a crash loses at most the article being written and never
+leaves half a result behind. Duplicate detection relies on the unique constraints on id
+and content hash: a check before the insert handles the common case, and a lost race
+(the other process inserted first) is resolved by re-reading after the IntegrityError.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Engine, delete, func, or_, select, text, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.schemas import ExtractionResult
+from shared.settings import Settings, get_settings
+from shared.store import convert, event_query, migrate
+from shared.store.engine import create_store_engine, prepare_sqlite_directory, write_engine
+from shared.store.records import (
+    ARTICLE_STATUSES,
+    EventPage,
+    EventQuery,
+    StoredArticle,
+    Submission,
+    SubmitOutcome,
+    as_status,
+)
+from shared.store.tables import ArticleRow, EventRow, utc_now
+
+
+class UnknownArticleError(LookupError):
+    """Raised when a result is saved for an article id the store does not hold."""
+
+
+class Store:
+    """Access to the newsevents database (SQLite file or PostgreSQL), safe across threads."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._engine: Engine = create_store_engine(url)
+        self._read = sessionmaker(self._engine, expire_on_commit=False)
+        self._write = sessionmaker(write_engine(self._engine), expire_on_commit=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> Store:
+        """The store named by ``database_url`` in the given (or the process's) settings."""
+        return cls((settings or get_settings()).database_url)
+
+    def __repr__(self) -> str:
+        return f"Store({self._engine.url.render_as_string(hide_password=True)!r})"
+
+    @property
+    def engine(self) -> Engine:
+        """The underlying engine, for migrations and maintenance."""
+        return self._engine
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Bring the schema up to date (alembic upgrade head); safe to run every start."""
+        prepare_sqlite_directory(self._url)
+        migrate.upgrade(self._engine)
+
+    def ping(self) -> bool:
+        """Whether the database answers a trivial query (for health checks)."""
+        try:
+            with self._engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return False
+        return True
+
+    def close(self) -> None:
+        """Close all pooled connections."""
+        self._engine.dispose()
+
+    # -- intake ------------------------------------------------------------------------
+
+    def submit_many(self, items: list[Submission]) -> list[SubmitOutcome]:
+        """Store new articles as queued, one transaction each; report duplicates, in order.
+
+        An article is a duplicate when its id is stored already, or its text (by content
+        hash) is stored under another id; nothing is written for a duplicate. A later copy
+        in the same batch is a duplicate of the earlier one, because that one is committed.
+        """
+        return [self._submit_one(item) for item in items]
+
+    def _submit_one(self, item: Submission) -> SubmitOutcome:
+        article = item.article
+        digest = convert.content_hash(article.text)
+        try:
+            with self._write.begin() as session:
+                existing = _find_duplicate(session, article.id, digest)
+                if existing is not None:
+                    return existing
+                session.add(convert.new_article_row(article, item.callback_url, digest, utc_now()))
+        except IntegrityError:
+            # Another process inserted the same id or text between our check and insert.
+            with self._read() as session:
+                existing = _find_duplicate(session, article.id, digest)
+            if existing is None:
+                raise
+            return existing
+        return SubmitOutcome(id=article.id, status="queued", duplicate=False, duplicate_of=None)
+
+    def get_article(self, article_id: str) -> StoredArticle | None:
+        """The stored article with its state and result, or None if unknown."""
+        with self._read() as session:
+            row = session.get(ArticleRow, article_id)
+            return convert.stored_article(row) if row is not None else None
+
+    def load_articles(self, ids: list[str]) -> list[StoredArticle]:
+        """The stored articles for ``ids``, in input order; unknown ids are skipped."""
+        if not ids:
+            return []
+        with self._read() as session:
+            rows = session.scalars(select(ArticleRow).where(ArticleRow.id.in_(set(ids)))).all()
+            by_id = {row.id: convert.stored_article(row) for row in rows}
+        return [by_id[article_id] for article_id in ids if article_id in by_id]
+
+    # -- workers -----------------------------------------------------------------------
+
+    def mark_processing(self, ids: list[str]) -> None:
+        """Record that a worker took these articles (attempts += 1); done ones stay done."""
+        if not ids:
+            return
+        with self._write.begin() as session:
+            session.execute(
+                update(ArticleRow)
+                .where(ArticleRow.id.in_(set(ids)), ArticleRow.status != "done")
+                .values(
+                    status="processing",
+                    attempts=ArticleRow.attempts + 1,
+                    updated_at=utc_now(),
+                )
+                .execution_options(synchronize_session=False)
+            )
+
+    def save_result(self, result: ExtractionResult) -> bool:
+        """Replace the article's events with ``result`` and mark it done, atomically.
+
+        Returns True when this is the article's first completion (it was not done before),
+        so that the caller notifies subscribers once even if a task runs twice. Saving the
+        same result again rewrites the same rows.
+        """
+        with self._write.begin() as session:
+            row = session.scalars(
+                select(ArticleRow).where(ArticleRow.id == result.article_id).with_for_update()
+            ).one_or_none()
+            if row is None:
+                raise UnknownArticleError(f"no stored article with id {result.article_id!r}")
+            first_completion = row.status != "done"
+            session.execute(
+                delete(EventRow)
+                .where(EventRow.article_id == result.article_id)
+                .execution_options(synchronize_session=False)
+            )
+            session.add_all(
+                convert.event_row(result.article_id, ordinal, event)
+                for ordinal, event in enumerate(result.events)
+            )
+            row.result_json = result.model_dump_json()
+            row.status = "done"
+            row.error = None
+            row.updated_at = utc_now()
+        return first_completion
+
+    def mark_failed(self, article_id: str, error: str) -> None:
+        """Record a failed extraction; the article and its text stay for a retry.
+
+        A done article keeps its result and status: a late failure of a duplicate task
+        must not hide a result that another task already stored.
+        """
+        with self._write.begin() as session:
+            session.execute(
+                update(ArticleRow)
+                .where(ArticleRow.id == article_id, ArticleRow.status != "done")
+                .values(status="failed", error=error, updated_at=utc_now())
+                .execution_options(synchronize_session=False)
+            )
+
+    def find_stale(self, older_than_s: float) -> list[str]:
+        """Ids of queued or processing articles untouched for ``older_than_s`` seconds.
+
+        These are articles whose task was lost (a crashed worker, a flushed queue); the
+        caller re-queues them. Oldest first.
+        """
+        cutoff = utc_now() - dt.timedelta(seconds=older_than_s)
+        with self._read() as session:
+            return list(
+                session.scalars(
+                    select(ArticleRow.id)
+                    .where(
+                        ArticleRow.status.in_(("queued", "processing")),
+                        ArticleRow.updated_at < cutoff,
+                    )
+                    .order_by(ArticleRow.updated_at, ArticleRow.id)
+                )
+            )
+
+    # -- queries -----------------------------------------------------------------------
+
+    def query_events(self, query: EventQuery) -> EventPage:
+        """One page of stored events matching ``query``, with the total number of matches."""
+        with self._read() as session:
+            rows = session.scalars(event_query.page_statement(query)).all()
+            total = session.scalar(event_query.total_statement(query)) or 0
+            items = [convert.stored_event(row) for row in rows]
+        return EventPage(items=items, total=total, limit=query.limit, offset=query.offset)
+
+    def count_by_status(self) -> dict[str, int]:
+        """Number of articles per status; every status is present, 0 when there are none."""
+        counts: dict[str, int] = dict.fromkeys(ARTICLE_STATUSES, 0)
+        with self._read() as session:
+            for status, count in session.execute(
+                select(ArticleRow.status, func.count()).group_by(ArticleRow.status)
+            ):
+                counts[status] = count
+        return counts
+
+
+def _find_duplicate(session: Session, article_id: str, digest: str) -> SubmitOutcome | None:
+    """The duplicate outcome for an article already stored by id or by text, else None."""
+    rows = session.execute(
+        select(ArticleRow.id, ArticleRow.status).where(
+            or_(ArticleRow.id == article_id, ArticleRow.content_hash == digest)
+        )
+    ).all()
+    if not rows:
+        return None
+    # Prefer the same id over a same-text article stored under another id.
+    stored_id, status = min(rows, key=lambda row: row[0] != article_id)
+    return SubmitOutcome(
+        id=article_id, status=as_status(status), duplicate=True, duplicate_of=stored_id
+    )

@@ -1,0 +1,149 @@
+"""The SQL tables of the store, as SQLAlchemy typed declarative classes.
+
+Events and arguments are stored as columns (so they can be filtered and indexed) and,
+for events, also as JSON (so a query returns exactly the event the tagger produced). The
+full ``ExtractionResult`` is kept on the article for an exact round trip. The migrations
+in ``migrations/versions`` create these tables; a test checks that both agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utc_now() -> dt.datetime:
+    """The current time, timezone-aware in UTC (the only time the store writes)."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp that is always UTC and always timezone-aware in Python.
+
+    PostgreSQL keeps the zone (timestamptz); SQLite has no zone type, so the value is stored
+    as naive UTC text, which also keeps string comparison in SQLite chronological.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value} given for a UTC column")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+#: Constraint names fixed by convention, so migrations can refer to them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the store's tables."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ArticleRow(Base):
+    """One submitted article, its processing state and its result."""
+
+    __tablename__ = "articles"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'processing', 'done', 'failed')", name="status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    #: ISO text, so that a date stays a date and a datetime keeps its time and zone.
+    published_at: Mapped[str | None] = mapped_column(String(64))
+    source: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    callback_url: Mapped[str | None] = mapped_column(Text)
+    result_json: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class EventRow(Base):
+    """One event of an article's result, flattened for filtering."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_time", "time_start", "time_end"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    article_id: Mapped[str] = mapped_column(
+        String(256), ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    #: Position of the event in the result, for a stable order.
+    ordinal: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(128), index=True)
+    plover_type: Mapped[str | None] = mapped_column(String(128), index=True)
+    trigger_text: Mapped[str] = mapped_column(Text)
+    trigger_start: Mapped[int] = mapped_column(Integer)
+    trigger_end: Mapped[int] = mapped_column(Integer)
+    confidence: Mapped[float] = mapped_column(Float)
+    sentence: Mapped[int] = mapped_column(Integer)
+    time_start: Mapped[dt.date | None] = mapped_column(Date)
+    time_end: Mapped[dt.date | None] = mapped_column(Date)
+    place_name: Mapped[str | None] = mapped_column(Text)
+    country_code: Mapped[str | None] = mapped_column(String(8))
+    event_json: Mapped[str] = mapped_column(Text)
+
+    arguments: Mapped[list[ArgumentRow]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ArgumentRow(Base):
+    """One argument (role filler) of an event."""
+
+    __tablename__ = "arguments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    confidence: Mapped[float] = mapped_column(Float)
+
+    event: Mapped[EventRow] = relationship(back_populates="arguments")

@@ -1,0 +1,1 @@
+"""Tests of the durable store (shared/store) on SQLite and PostgreSQL."""

@@ -1,0 +1,81 @@
+"""The packaged Alembic migrations build (and tear down) the schema the tables describe."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from shared.settings import REPO_ROOT
+from shared.store import Store
+from shared.store import migrate as migrations
+from shared.store.engine import sqlite_file
+from shared.store.tables import Base
+
+STORE_TABLES = {"articles", "events", "arguments"}
+
+
+def table_names(store: Store) -> set[str]:
+    return set(inspect(store.engine).get_table_names())
+
+
+def test_migrate_creates_tables_and_downgrade_drops_them(fresh_database_url: str) -> None:
+    store = Store(fresh_database_url)
+    try:
+        store.migrate()
+        assert table_names(store) >= STORE_TABLES
+        assert migrations.current_revision(store.engine) == "0001"
+        indexes = {index["name"] for index in inspect(store.engine).get_indexes("events")}
+        assert {"ix_events_type", "ix_events_plover_type", "ix_events_time"} <= indexes
+
+        migrations.downgrade(store.engine, "base")
+        assert table_names(store) & STORE_TABLES == set()
+        assert migrations.current_revision(store.engine) is None
+
+        store.migrate()
+        store.migrate()  # at head already: nothing to do, no error
+        assert table_names(store) >= STORE_TABLES
+    finally:
+        store.close()
+
+
+def test_migrated_schema_matches_the_table_classes(fresh_database_url: str) -> None:
+    store = Store(fresh_database_url)
+    try:
+        store.migrate()
+        with store.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, Base.metadata)
+        assert differences == []
+    finally:
+        store.close()
+
+
+def test_migrate_creates_the_sqlite_directory(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'a' / 'b' / 'store.db'}"
+    store = Store(url)
+    try:
+        assert not store.ping()  # the directory does not exist yet
+        store.migrate()
+        assert store.ping()
+        path = sqlite_file(store.engine.url)
+        assert path is not None and path.is_file()
+    finally:
+        store.close()
+
+
+def test_alembic_command_line_uses_the_database_url_setting(tmp_path: Path) -> None:
+    database = tmp_path / "cli" / "store.db"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    alembic = [sys.executable, "-m", "alembic", "-c", "shared/store/alembic.ini"]
+    subprocess.run([*alembic, "upgrade", "head"], cwd=REPO_ROOT, env=env, check=True, timeout=120)
+    store = Store(f"sqlite:///{database}")
+    try:
+        assert table_names(store) >= STORE_TABLES
+    finally:
+        store.close()

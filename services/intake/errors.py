@@ -1,0 +1,91 @@
+"""Errors of the intake and the handlers that turn them into clear JSON answers.
+
+Every 4xx/5xx body has a ``detail``: a sentence for whole-request problems (malformed
+JSON, a batch too large, Redis down) or a list of ``{index, field, message}`` entries for
+problems of single articles or query parameters. When part of a batch was stored anyway,
+the body also carries ``accepted`` so that the client learns the ids it must follow; an
+error answer must never hide that work was done.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+
+class FieldError(BaseModel):
+    """One problem with one field of the request, in words a client author can act on."""
+
+    index: int | None = Field(
+        default=None, description="Position of the article in the batch (0-based), if any."
+    )
+    field: str = Field(description='Where the problem is, e.g. "articles[2].text" or "date_from".')
+    message: str
+
+
+class IntakeError(Exception):
+    """A request the intake answers with ``status_code`` and a JSON body built from ``detail``.
+
+    ``accepted`` (entries of articles that were stored despite the error) is added to the
+    body when it is not None, so partial success is never silent.
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        detail: str | list[FieldError],
+        accepted: list[Any] | None = None,
+    ) -> None:
+        super().__init__(detail if isinstance(detail, str) else f"{len(detail)} field errors")
+        self.status_code = status_code
+        self.detail = detail
+        self.accepted = accepted
+
+    def body(self) -> dict[str, Any]:
+        """The JSON body of the answer."""
+        detail: Any = (
+            self.detail
+            if isinstance(self.detail, str)
+            else [error.model_dump(mode="json") for error in self.detail]
+        )
+        body: dict[str, Any] = {"detail": detail}
+        if self.accepted is not None:
+            body["accepted"] = [
+                item.model_dump(mode="json") if isinstance(item, BaseModel) else item
+                for item in self.accepted
+            ]
+        return body
+
+
+def location_name(location: tuple[int | str, ...]) -> str:
+    """A FastAPI error location without its source prefix, e.g. ``("query", "limit")`` -> limit."""
+    parts = [str(part) for part in location]
+    if parts and parts[0] in ("query", "path", "body", "header", "cookie"):
+        parts = parts[1:]
+    return ".".join(parts) or "request"
+
+
+async def handle_intake_error(_request: Request, error: Exception) -> JSONResponse:
+    """Answer an IntakeError with its status and body."""
+    assert isinstance(error, IntakeError)
+    return JSONResponse(status_code=error.status_code, content=error.body())
+
+
+async def handle_request_validation(_request: Request, error: Exception) -> JSONResponse:
+    """Answer FastAPI's parameter validation errors as ``{field, message}`` entries (422)."""
+    assert isinstance(error, RequestValidationError)
+    errors = [
+        FieldError(field=location_name(tuple(item["loc"])), message=item["msg"])
+        for item in error.errors()
+    ]
+    return JSONResponse(status_code=422, content=IntakeError(422, errors).body())
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the intake's exception handlers on ``app``."""
+    app.add_exception_handler(IntakeError, handle_intake_error)
+    app.add_exception_handler(RequestValidationError, handle_request_validation)

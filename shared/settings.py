@@ -45,6 +45,15 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(default=1, gt=0)
     task_time_limit_s: int = Field(default=600, gt=0)
     visibility_timeout_s: int = Field(default=3600, gt=0)
+    recovery_interval_s: float = Field(
+        default=300.0, gt=0, description="How often a worker re-queues stale articles."
+    )
+    recovery_stale_after_s: int | None = Field(
+        default=None,
+        gt=0,
+        description="Queued/processing articles untouched this long are re-queued "
+        "(default: visibility_timeout_s).",
+    )
 
     results_stream: str = Field(default="newsevents:results")
     results_stream_maxlen: int = Field(default=100_000, gt=0)

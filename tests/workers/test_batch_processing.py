@@ -1,0 +1,171 @@
+"""The batch rules of ``process_batch`` against a real SQLite store.
+
+The model is replaced by a small rule-based extractor (one "Meet" event per "met") so
+these tests isolate the batch logic: idempotency, failure isolation and announcements.
+The real model runs in ``tests/integration``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from shared.schemas import Article, Event, ExtractionResult, ModelInfo, Span
+from shared.store import Store, Submission
+from workers.processing import describe_error, process_batch
+
+MODEL = ModelInfo(name="rule-based", version="test")
+
+
+class RuleExtractor:
+    """One event per occurrence of "met"; raises for articles that contain "POISON"."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def __call__(self, articles: list[Article]) -> list[ExtractionResult]:
+        self.calls.append([article.id for article in articles])
+        results = []
+        for article in articles:
+            if "POISON" in article.text:
+                raise ValueError(f"cannot read {article.id}")
+            start = article.text.find("met")
+            events = []
+            if start >= 0:
+                trigger = Span(text="met", start=start, end=start + 3)
+                events.append(Event(type="Meet", trigger=trigger, confidence=0.9, sentence=0))
+            results.append(ExtractionResult(article_id=article.id, model=MODEL, events=events))
+        return results
+
+
+class Announcements:
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str | None]] = []
+
+    def __call__(self, result: ExtractionResult, callback_url: str | None) -> None:
+        self.seen.append((result.article_id, callback_url))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    store = Store(f"sqlite:///{tmp_path / 'worker.db'}")
+    store.migrate()
+    yield store
+    store.close()
+
+
+def submit(store: Store, *texts: str, callback_url: str | None = None) -> list[str]:
+    ids = [f"a{number}" for number in range(len(texts))]
+    store.submit_many(
+        [Submission(Article(id=i, text=t), callback_url) for i, t in zip(ids, texts, strict=True)]
+    )
+    return ids
+
+
+def event_rows(store: Store) -> int:
+    with store.engine.connect() as connection:
+        return int(connection.execute(text("SELECT count(*) FROM events")).scalar_one())
+
+
+def test_batch_is_extracted_stored_and_announced_once(store: Store) -> None:
+    ids = submit(store, "They met in Kyiv.", "Leaders met twice.", callback_url="http://cb/")
+    extractor, announced = RuleExtractor(), Announcements()
+
+    report = process_batch(store, ids, extractor, announced)
+
+    assert report.done == ids and not report.failed
+    assert extractor.calls == [ids]  # one batched model call
+    assert announced.seen == [("a0", "http://cb/"), ("a1", "http://cb/")]
+    for article_id in ids:
+        stored = store.get_article(article_id)
+        assert stored is not None and stored.status == "done"
+        assert stored.result is not None and len(stored.result.events) == 1
+    assert event_rows(store) == 2
+
+
+def test_second_run_skips_done_articles_and_writes_nothing(store: Store) -> None:
+    ids = submit(store, "They met in Kyiv.", "Leaders met twice.")
+    process_batch(store, ids, RuleExtractor(), Announcements())
+    extractor, announced = RuleExtractor(), Announcements()
+
+    report = process_batch(store, ids, extractor, announced)
+
+    assert report.skipped == ids and not report.done
+    assert extractor.calls == []  # no model call at all
+    assert announced.seen == []
+    assert event_rows(store) == 2
+
+
+def test_redelivery_announces_stored_results_again(store: Store) -> None:
+    ids = submit(store, "They met in Kyiv.")
+    process_batch(store, ids, RuleExtractor(), Announcements())
+    announced = Announcements()
+
+    process_batch(store, ids, RuleExtractor(), announced, reannounce_done=True)
+
+    assert announced.seen == [("a0", None)]
+    assert event_rows(store) == 1
+
+
+def test_failing_article_is_marked_failed_and_others_finish(store: Store) -> None:
+    ids = submit(store, "They met in Kyiv.", "POISON here.", "Leaders met twice.")
+    extractor, announced = RuleExtractor(), Announcements()
+
+    report = process_batch(store, ids, extractor, announced)
+
+    assert report.done == ["a0", "a2"] and report.failed == ["a1"]
+    assert extractor.calls == [ids, ["a0"], ["a1"], ["a2"]]  # batch, then one by one
+    failed = store.get_article("a1")
+    assert failed is not None and failed.status == "failed"
+    assert failed.error == "ValueError: cannot read a1"
+    assert [article_id for article_id, _ in announced.seen] == ["a0", "a2"]
+
+
+def test_row_that_is_not_a_valid_article_fails_alone(store: Store) -> None:
+    submit(store, "They met in Kyiv.", "Leaders met twice.")
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with store.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO articles (id, content_hash, text, status, attempts, created_at,"
+                " updated_at) VALUES ('bad', 'x', :text, 'queued', 0, :now, :now)"
+            ),
+            {"text": "broken \x01 decoder", "now": now},
+        )
+
+    report = process_batch(store, ["a0", "bad", "a1"], RuleExtractor(), Announcements())
+
+    assert report.done == ["a0", "a1"] and report.failed == ["bad"]
+    with store.engine.connect() as connection:
+        status, error = connection.execute(
+            text("SELECT status, error FROM articles WHERE id = 'bad'")
+        ).one()
+    assert status == "failed"
+    assert error.startswith("ValidationError: ") and "control character" in error
+
+
+def test_unknown_ids_are_reported_missing(store: Store) -> None:
+    ids = submit(store, "They met in Kyiv.")
+    report = process_batch(store, [*ids, "nope"], RuleExtractor(), Announcements())
+    assert report.done == ids and report.missing == ["nope"]
+
+
+def test_results_out_of_order_fall_back_to_one_by_one(store: Store) -> None:
+    ids = submit(store, "They met in Kyiv.", "Leaders met twice.")
+    inner = RuleExtractor()
+
+    def reversed_extractor(articles: list[Article]) -> list[ExtractionResult]:
+        return list(reversed(inner(articles)))
+
+    report = process_batch(store, ids, reversed_extractor, Announcements())
+
+    assert report.done == ids
+    assert inner.calls == [ids, ["a0"], ["a1"]]
+
+
+def test_error_description_names_type_and_message() -> None:
+    assert describe_error(KeyError("x")) == "KeyError: 'x'"

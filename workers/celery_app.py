@@ -1,0 +1,55 @@
+"""The Celery application of the workers, configured for long, expensive tasks.
+
+Start a worker with ``celery -A workers.celery_app worker -Q newsevents --loglevel INFO``.
+
+The settings follow Celery's advice for long-running tasks whose loss would be costly:
+
+* ``task_acks_late``: a message is acknowledged only after its task finished, so a worker
+  that dies mid-batch leaves the message to be delivered again;
+* ``task_reject_on_worker_lost``: when a pool child is killed (OOM killer, SIGKILL) the
+  message is requeued at once instead of being acknowledged as failed;
+* ``worker_prefetch_multiplier=1``: a process reserves one message at a time, so a slow
+  batch does not hold other messages hostage while idle workers wait;
+* a Redis ``visibility_timeout`` longer than the slowest task: otherwise Redis would hand
+  a still-running task to a second worker;
+* ``task_time_limit``: a hung batch is killed (and, with the two settings above, retried).
+
+There is no result backend: the store is where results live. Tasks are imported from
+``workers.tasks`` and ``workers.callbacks``; the stale-article recovery is wired to the
+worker's start and stop in ``workers.recovery``.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from shared.dispatch import QUEUE
+from shared.settings import Settings, get_settings
+
+
+def create_app(settings: Settings) -> Celery:
+    """A Celery app configured from the given settings."""
+    app = Celery(
+        "newsevents",
+        broker=settings.redis_url,
+        include=["workers.tasks", "workers.callbacks", "workers.recovery"],
+    )
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_transport_options={"visibility_timeout": settings.visibility_timeout_s},
+        task_time_limit=settings.task_time_limit_s,
+        task_default_queue=QUEUE,
+        worker_concurrency=settings.worker_concurrency,
+        task_serializer="json",
+        accept_content=["json"],
+        result_serializer="json",
+        task_ignore_result=True,
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=True,
+    )
+    return app
+
+
+app = create_app(get_settings())

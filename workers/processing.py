@@ -1,0 +1,153 @@
+"""Extracting one batch of stored articles: the work behind the ``extract_articles`` task.
+
+Kept apart from Celery so the rules read in one place:
+
+* idempotent: articles already ``done`` are skipped, and ``save_result`` reports whether
+  this was the article's first completion, so a task that runs twice (redelivery after a
+  crash, a duplicate message) stores and announces each result once;
+* one bad article never sinks its batch: if the batched model call raises, the batch is
+  retried one article at a time, and an article whose own extraction raises (or whose
+  stored row is not a valid Article) is marked ``failed`` with ``"<Type>: <message>"``
+  -- a permanent error, retrying the same input with the same model would fail again;
+* transient infrastructure errors (database, Redis) are *not* caught here: they propagate
+  to the task, which retries the whole batch with backoff;
+* a result is announced (stream + callback) after it is stored. When the task message is a
+  redelivery or a retry, results already stored are announced again, because the previous
+  attempt may have died between storing and announcing; that makes announcements
+  at-least-once, which consumers handle by deduplicating on ``article_id``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from shared.schemas import Article, ExtractionResult
+from shared.store import Store, StoredArticle
+
+log = logging.getLogger(__name__)
+
+#: Runs the model on a batch; returns one result per article, in input order.
+Extractor = Callable[[list[Article]], list[ExtractionResult]]
+#: Announces a stored result: publish to the stream, schedule the callback if any.
+Announcer = Callable[[ExtractionResult, str | None], None]
+
+
+@dataclass
+class BatchReport:
+    """What happened to each id of a batch (ids unknown to the store are ``missing``)."""
+
+    done: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, list[str]]:
+        """JSON-friendly form, for logs and the task's return value."""
+        return {
+            "done": self.done,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "missing": self.missing,
+        }
+
+
+def describe_error(exc: BaseException) -> str:
+    """The error text stored on a failed article: exception type and message."""
+    return f"{type(exc).__name__}: {exc}"
+
+
+def load_batch(store: Store, ids: Sequence[str], report: BatchReport) -> list[StoredArticle]:
+    """The stored articles among ``ids``; rows that are not valid Articles are marked failed.
+
+    The whole batch is loaded at once; only when that raises a validation error are the
+    ids loaded one by one to find the broken rows.
+    """
+    try:
+        return store.load_articles(list(ids))
+    except ValidationError:
+        log.warning("a stored row of batch %s is invalid; loading one by one", list(ids))
+    loaded: list[StoredArticle] = []
+    for article_id in ids:
+        try:
+            loaded.extend(store.load_articles([article_id]))
+        except ValidationError as exc:
+            store.mark_failed(article_id, describe_error(exc))
+            report.failed.append(article_id)
+    return loaded
+
+
+def extract_each(extract: Extractor, articles: list[Article]) -> list[ExtractionResult | Exception]:
+    """One result or the exception it raised per article, in input order.
+
+    The batched call is tried first (the fast path); if it raises, or returns results that
+    do not line up with the input, every article is extracted on its own so one bad
+    article cannot fail the others.
+    """
+    if not articles:
+        return []
+    try:
+        results = extract(articles)
+        _check_alignment(articles, results)
+        return list(results)
+    except Exception:
+        log.exception("batch extraction of %d articles failed; retrying one by one", len(articles))
+    outcomes: list[ExtractionResult | Exception] = []
+    for article in articles:
+        try:
+            single = extract([article])
+            _check_alignment([article], single)
+            outcomes.append(single[0])
+        except Exception as exc:
+            log.exception("extraction of article %s failed", article.id)
+            outcomes.append(exc)
+    return outcomes
+
+
+def _check_alignment(articles: list[Article], results: list[ExtractionResult]) -> None:
+    got = [result.article_id for result in results]
+    expected = [article.id for article in articles]
+    if got != expected:
+        raise RuntimeError(f"tagger returned results for {got}, expected {expected}")
+
+
+def process_batch(
+    store: Store,
+    ids: Sequence[str],
+    extract: Extractor,
+    announce: Announcer,
+    *,
+    reannounce_done: bool = False,
+) -> BatchReport:
+    """Extract, store and announce the articles ``ids``; see the module docstring."""
+    report = BatchReport()
+    stored = load_batch(store, ids, report)
+    known = {item.article.id for item in stored} | set(report.failed)
+    report.missing = [article_id for article_id in ids if article_id not in known]
+
+    todo: list[StoredArticle] = []
+    for item in stored:
+        if item.status != "done":
+            todo.append(item)
+            continue
+        report.skipped.append(item.article.id)
+        if reannounce_done and item.result is not None:
+            announce(item.result, item.callback_url)
+
+    if todo:
+        store.mark_processing([item.article.id for item in todo])
+    outcomes = extract_each(extract, [item.article for item in todo])
+    for item, outcome in zip(todo, outcomes, strict=True):
+        article_id = item.article.id
+        if isinstance(outcome, Exception):
+            store.mark_failed(article_id, describe_error(outcome))
+            report.failed.append(article_id)
+        elif store.save_result(outcome):
+            report.done.append(article_id)
+            announce(outcome, item.callback_url)
+        else:  # another delivery of the same article finished first
+            report.skipped.append(article_id)
+    return report

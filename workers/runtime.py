@@ -1,0 +1,73 @@
+"""Per-process resources of a worker: settings, store, Redis client and the tagger.
+
+Each pool process builds its own, on first use, because none of them survive a fork:
+database and Redis connections opened in the parent would be shared by every child, and
+a model loaded in the parent would be copied into every child (and CUDA cannot be used
+after a fork at all). The tagger is loaded lazily by the first task rather than in
+``worker_process_init``, because Celery kills a child whose init takes more than 4 s and a
+model load can take longer than that.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import TYPE_CHECKING
+
+import redis
+
+from shared.settings import Settings, get_settings
+from shared.store import Store
+
+if TYPE_CHECKING:
+    from workers.tagger.tagger import Tagger
+
+log = logging.getLogger(__name__)
+
+
+class WorkerRuntime:
+    """The resources one worker process uses, created once and reused by every task."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = Store.from_settings(settings)
+        self.redis = redis.Redis.from_url(settings.redis_url)
+        self._tagger: Tagger | None = None
+        self._tagger_lock = threading.Lock()
+
+    def tagger(self) -> Tagger:
+        """The tagger, loaded on the first call (seconds) and cached for the process."""
+        with self._tagger_lock:
+            if self._tagger is None:
+                self._tagger = load_tagger(self.settings)
+            return self._tagger
+
+
+def load_tagger(settings: Settings) -> Tagger:
+    """Load the configured model on the device ``workers.device`` picks."""
+    from workers.device import choose_device
+    from workers.tagger.tagger import Tagger
+
+    choice = choose_device(settings.device)
+    log.info("loading model %s on %s (%s)", settings.model_path, choice.device, choice.dtype)
+    tagger = Tagger.load(
+        model_path=settings.model_path, device=choice.device, token_budget=settings.token_budget
+    )
+    log.info("model %s %s ready on %s", tagger.info.name, tagger.info.version, tagger.device)
+    return tagger
+
+
+_runtime: WorkerRuntime | None = None
+_runtime_pid: int | None = None
+_runtime_lock = threading.Lock()
+
+
+def get_runtime() -> WorkerRuntime:
+    """This process's runtime; a forked child gets a fresh one, never its parent's."""
+    global _runtime, _runtime_pid
+    with _runtime_lock:
+        if _runtime is None or _runtime_pid != os.getpid():
+            _runtime = WorkerRuntime(get_settings())
+            _runtime_pid = os.getpid()
+        return _runtime

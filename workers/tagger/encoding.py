@@ -64,7 +64,7 @@ class InputEncoder:
         return [p if p else [self.unk_id] for p in pieces]
 
     def type_pieces(self, event_type: str) -> list[int]:
-        """Pieces of an event type's name, read as words ("Hostile_encounter" -> hostile encounter)."""
+        """Pieces of an event type's name, read as words ("Hostile_encounter": two words)."""
         if event_type not in self._type_cache:
             name = event_type.replace("_", " ")
             ids = self.tokenizer(name, add_special_tokens=False)["input_ids"]

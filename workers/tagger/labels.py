@@ -43,18 +43,14 @@ class LabelSpace:
     def from_ontology(cls, ontology: dict[str, dict], event_types: Iterable[str]) -> LabelSpace:
         """Build the label space for ``event_types`` with their roles from a GENEVA ontology."""
         types = sorted(set(event_types))
-        allowed = {
-            t: sorted(set(ontology[t]["arguments"]) | set(UNIVERSAL_ROLES)) for t in types
-        }
+        allowed = {t: sorted(set(ontology[t]["arguments"]) | set(UNIVERSAL_ROLES)) for t in types}
         roles = sorted({role for names in allowed.values() for role in names})
         return cls(event_types=types, roles=roles, allowed_roles=allowed)
 
     def argument_label_mask(self, event_type: str) -> list[bool]:
         """Which argument labels the type allows (O always); used to mask logits."""
         allowed = set(self.allowed_roles.get(event_type, UNIVERSAL_ROLES))
-        return [
-            label == OUTSIDE or label[2:] in allowed for label in self.argument_labels
-        ]
+        return [label == OUTSIDE or label[2:] in allowed for label in self.argument_labels]
 
     def save(self, path: Path) -> None:
         payload = {

@@ -61,7 +61,10 @@ class EventExtractionModel(nn.Module):
     """Encoder + trigger head + trigger-conditioned argument head."""
 
     def __init__(
-        self, encoder: PreTrainedModel, n_trigger_labels: int, n_argument_labels: int,
+        self,
+        encoder: PreTrainedModel,
+        n_trigger_labels: int,
+        n_argument_labels: int,
         dropout: float = 0.1,
     ) -> None:
         super().__init__()
@@ -70,7 +73,9 @@ class EventExtractionModel(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.trigger_head = nn.Linear(hidden, n_trigger_labels)
         self.argument_head = nn.Sequential(
-            nn.Linear(2 * hidden, hidden), nn.GELU(), nn.Dropout(dropout),
+            nn.Linear(2 * hidden, hidden),
+            nn.GELU(),
+            nn.Dropout(dropout),
             nn.Linear(hidden, n_argument_labels),
         )
 

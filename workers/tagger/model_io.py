@@ -57,11 +57,16 @@ def new_model(encoder_path: Path | str, labels: LabelSpace) -> EventExtractionMo
 
 
 def save_model(
-    directory: Path, model: EventExtractionModel, tokenizer: PreTrainedTokenizerFast,
-    labels: LabelSpace, metadata: ModelMetadata,
+    directory: Path,
+    model: EventExtractionModel,
+    tokenizer: PreTrainedTokenizerFast,
+    labels: LabelSpace,
+    metadata: ModelMetadata,
 ) -> None:
     directory.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().to("cpu", torch.float16).contiguous() for k, v in model.state_dict().items()}
+    state = {
+        k: v.detach().to("cpu", torch.float16).contiguous() for k, v in model.state_dict().items()
+    }
     save_file(state, str(directory / "model.safetensors"))
     model.encoder.config.save_pretrained(str(directory / "encoder"))
     tokenizer.save_pretrained(str(directory / "tokenizer"))
@@ -74,7 +79,9 @@ def load_model(
 ) -> tuple[EventExtractionModel, PreTrainedTokenizerFast, LabelSpace, ModelMetadata]:
     """Load a model directory written by ``save_model`` onto ``device`` in ``dtype``."""
     if not (directory / "model.safetensors").is_file():
-        raise FileNotFoundError(f"{directory} is not a newsevents model directory (no model.safetensors)")
+        raise FileNotFoundError(
+            f"{directory} is not a newsevents model directory (no model.safetensors)"
+        )
     labels = LabelSpace.load(directory / "labels.json")
     metadata = ModelMetadata(**json.loads((directory / METADATA_FILE).read_text()))
     config = AutoConfig.from_pretrained(str(directory / "encoder"))

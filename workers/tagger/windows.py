@@ -36,7 +36,9 @@ def plan_windows(piece_counts: list[int], budget: int, context: int | None = Non
     core_start = 0
     while core_start < total:
         core_end, used = core_start, 0
-        while core_end < total and (used + piece_counts[core_end] <= core_budget or core_end == core_start):
+        while core_end < total and (
+            used + piece_counts[core_end] <= core_budget or core_end == core_start
+        ):
             used += piece_counts[core_end]
             core_end += 1
         start, left = core_start, budget - used

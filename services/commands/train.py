@@ -1,0 +1,63 @@
+"""``newsevents train``: fine-tune the tagger on GENEVA (plus the project's own sentences)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from shared.settings import DEFAULT_MODEL_DIR, get_settings
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("train", help="train a tagger model directory")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="folder holding geneva/ (default NEWSEVENTS_DATA_DIR or ../shared/data)",
+    )
+    parser.add_argument("--output", type=Path, default=DEFAULT_MODEL_DIR)
+    parser.add_argument(
+        "--encoder",
+        default="",
+        help="Hugging Face encoder path or name (default: the packaged all-MiniLM-L6-v2)",
+    )
+    parser.add_argument(
+        "--no-extra-data",
+        action="store_true",
+        help="train on GENEVA only, without the project's own annotated sentences",
+    )
+    parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--encoder-lr", type=float, default=8e-5)
+    parser.add_argument("--head-lr", type=float, default=1e-3)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--max-steps", type=int, default=0, help="stop early (smoke runs)")
+    parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch default)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from workers.tagger.training import TrainConfig, train
+
+    data_dir = args.data_dir or get_settings().data_dir
+    if not (data_dir / "geneva" / "train.jsonl").is_file():
+        print(
+            f"error: no geneva/train.jsonl under {data_dir} (set --data-dir or NEWSEVENTS_DATA_DIR)"
+        )
+        return 2
+    config = TrainConfig(
+        data_dir=data_dir,
+        output=args.output,
+        encoder=args.encoder,
+        extra_data=not args.no_extra_data,
+        epochs=args.epochs,
+        encoder_lr=args.encoder_lr,
+        head_lr=args.head_lr,
+        seed=args.seed,
+        max_steps=args.max_steps,
+        threads=args.threads,
+    )
+    scores = train(config)
+    print(json.dumps({"output": str(args.output), "val": scores}, indent=1))
+    return 0

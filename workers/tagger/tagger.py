@@ -1,0 +1,187 @@
+"""The tagger: articles in, events with exact character offsets out.
+
+A spaCy-like pipeline of small pieces, each testable alone:
+
+1. ``sentences.split_sentences`` cuts the text into sentence spans (offsets kept);
+2. ``words.word_spans`` cuts each sentence into words (offsets kept);
+3. ``inference.WordTagger`` finds triggers and arguments by word index, for every
+   sentence of every article in one token-budget batched run;
+4. word indices become character spans (never a string search), then ``timenorm`` and
+   ``places`` turn the event's time and place into normalized values and ``plover`` codes it.
+
+Batching many articles gives the same events as extracting them one at a time: the model
+sees each sentence on its own, whatever else is in the batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from shared.schemas import (
+    Argument,
+    Article,
+    Event,
+    EventPlace,
+    EventTime,
+    ExtractionResult,
+    ModelInfo,
+    Span,
+)
+from shared.settings import get_settings
+from workers.tagger.inference import WordEvent, WordTagger
+from workers.tagger.places import find_place_mentions, make_event_place, normalize_place
+from workers.tagger.plover import to_plover
+from workers.tagger.sentences import split_sentences
+from workers.tagger.timenorm import find_time_expressions, make_event_time
+from workers.tagger.words import word_spans
+
+#: Roles whose filler is where the event happened (its ``place``), best first.
+PLACE_ROLES = ("Place", "Goal", "Location", "Destination", "Area")
+#: Roles whose filler is when it happened.
+TIME_ROLES = ("Time",)
+
+
+@dataclass(frozen=True)
+class SentenceWords:
+    """One sentence of one article: its index and the character span of each word."""
+
+    article: int
+    index: int
+    start: int
+    end: int
+    words: list[tuple[int, int]]
+
+
+def resolve_device(name: str) -> tuple[torch.device, torch.dtype]:
+    """``auto`` picks CUDA in half precision when a GPU is visible, else CPU in float32."""
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    device = torch.device(name)
+    return device, (torch.float16 if device.type == "cuda" else torch.float32)
+
+
+def _nearest(spans: list[tuple[int, int]], anchor: int) -> tuple[int, int] | None:
+    return min(spans, key=lambda s: (abs(s[0] - anchor), s[0])) if spans else None
+
+
+class Tagger:
+    """Extracts events from articles with a trained model directory."""
+
+    def __init__(self, word_tagger: WordTagger) -> None:
+        self.word_tagger = word_tagger
+        meta = word_tagger.metadata
+        self.info = ModelInfo(name=meta.name, version=meta.version)
+
+    @classmethod
+    def load(
+        cls,
+        model_path: Path | str | None = None,
+        device: str = "auto",
+        token_budget: int | None = None,
+    ) -> Tagger:
+        """Load a model directory (default: the setting, else the bundled default model)."""
+        settings = get_settings()
+        path = Path(model_path) if model_path else settings.model_path
+        torch_device, dtype = resolve_device(device)
+        word_tagger = WordTagger.load(
+            path, torch_device, dtype, token_budget or settings.token_budget
+        )
+        return cls(word_tagger)
+
+    @property
+    def device(self) -> str:
+        return str(self.word_tagger.device)
+
+    def extract(self, articles: Sequence[Article]) -> list[ExtractionResult]:
+        """Events of each article, in input order."""
+        sentences = [
+            SentenceWords(number, index, start, end, word_spans(article.text, start, end))
+            for number, article in enumerate(articles)
+            for index, (start, end) in enumerate(split_sentences(article.text))
+        ]
+        sentences = [s for s in sentences if s.words]
+        predicted = self.word_tagger.predict(
+            [[articles[s.article].text[a:b] for a, b in s.words] for s in sentences]
+        )
+        events: list[list[Event]] = [[] for _ in articles]
+        for sentence, word_events in zip(sentences, predicted, strict=True):
+            article = articles[sentence.article]
+            for word_event in word_events:
+                events[sentence.article].append(self._event(article, sentence, word_event))
+        return [
+            ExtractionResult(article_id=a.id, model=self.info, events=e)
+            for a, e in zip(articles, events, strict=True)
+        ]
+
+    def _event(self, article: Article, sentence: SentenceWords, event: WordEvent) -> Event:
+        text, words = article.text, sentence.words
+
+        def span(start: int, end: int) -> tuple[int, int]:
+            return words[start][0], words[end - 1][1]
+
+        t_start, t_end = span(event.start, event.end)
+        arguments = []
+        for argument in event.arguments:
+            a_start, a_end = span(argument.start, argument.end)
+            arguments.append(
+                Argument(
+                    role=argument.role,
+                    text=text[a_start:a_end],
+                    start=a_start,
+                    end=a_end,
+                    confidence=argument.confidence,
+                )
+            )
+        return Event(
+            type=event.event_type,
+            trigger=Span(text=text[t_start:t_end], start=t_start, end=t_end),
+            confidence=event.confidence,
+            sentence=sentence.index,
+            arguments=arguments,
+            time=self._time(article, sentence, arguments, t_start),
+            place=self._place(text, sentence, arguments, t_start),
+            plover=to_plover(event.event_type, arguments),
+        )
+
+    @staticmethod
+    def _time(
+        article: Article, sentence: SentenceWords, arguments: list[Argument], anchor: int
+    ) -> EventTime | None:
+        """From a Time argument, else the date expression of the sentence nearest the trigger."""
+        reference: dt.date | None = article.reference_date()
+        for argument in arguments:
+            if argument.role in TIME_ROLES:
+                return make_event_time(article.text, argument.start, argument.end, reference)
+        nearest = _nearest(
+            find_time_expressions(article.text, sentence.start, sentence.end), anchor
+        )
+        if nearest is None:
+            return None
+        return make_event_time(article.text, nearest[0], nearest[1], reference)
+
+    @staticmethod
+    def _place(
+        text: str, sentence: SentenceWords, arguments: list[Argument], anchor: int
+    ) -> EventPlace | None:
+        """From a Place-like argument naming a known place, else the nearest known place in
+        the sentence that is not inside a participant (so "Russian forces" is no place)."""
+        by_role = {a.role: a for a in arguments}
+        if "Place" in by_role:
+            return make_event_place(text, by_role["Place"].start, by_role["Place"].end)
+        for role in PLACE_ROLES[1:]:
+            argument = by_role.get(role)
+            if argument and normalize_place(argument.text)[1] is not None:
+                return make_event_place(text, argument.start, argument.end)
+        taken = [(a.start, a.end) for a in arguments if a.role not in PLACE_ROLES]
+        free = [
+            (s, e)
+            for s, e in find_place_mentions(text, sentence.start, sentence.end)
+            if not any(a <= s and e <= b for a, b in taken)
+        ]
+        nearest = _nearest(free, anchor)
+        return make_event_place(text, nearest[0], nearest[1]) if nearest else None

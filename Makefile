@@ -1,0 +1,99 @@
+# newsevents: the everyday commands. `make help` lists them; `make run` and `make test` are
+# all a fresh clone needs. Every target uses the project's virtualenv ($(VENV)), which
+# `make install` creates (the other targets depend on it where they need it).
+
+VENV ?= .venv
+PY = $(VENV)/bin/python
+PYTHON ?= python3
+DATA_DIR ?= ../shared/data
+MODEL_DIR ?= workers/models/default
+PORT ?= 8000
+COMPOSE ?= docker compose
+RUN_ARGS ?=
+# pip's stamp: re-install when pyproject.toml changes, otherwise `make install` is instant.
+STAMP = $(VENV)/.installed-stamp
+
+.DEFAULT_GOAL := help
+
+.PHONY: help install run test test-fast lint format intake worker redis up up-gpu down \
+	train evaluate bench bench-tagger bench-stack follow settings-table clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-15s %s\n", $$1, $$2}' \
+		$(MAKEFILE_LIST)
+
+# torch first and pinned: its CPU build is on local disk, while an unpinned torch (asked for
+# by the project's "torch>=2.4") would pull a multi-GB CUDA build from PyPI.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install torch==2.13.0
+	$(PY) -m pip install -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP) ## Create $(VENV) and install the project with its dev tools (idempotent)
+
+run: install ## Run the stack locally on the sample articles in seeds/ (the main job)
+	$(PY) -m services.run_local $(RUN_ARGS)
+
+test: install ## Run the tests (CI runs this)
+	$(PY) -m pytest -q
+
+test-fast: install ## Run the tests that neither start services nor load the model
+	$(PY) -m pytest -q -m "not slow"
+
+lint: install ## ruff check, ruff format --check, mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy shared services workers
+
+format: install ## Apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+intake: install ## Run the intake in the foreground on $(PORT) (settings from the environment)
+	$(VENV)/bin/uvicorn services.intake.app:app --host 0.0.0.0 --port $(PORT)
+
+worker: install ## Run one worker in the foreground (settings from the environment)
+	$(VENV)/bin/celery -A workers.celery_app worker -Q newsevents --loglevel INFO
+
+redis: ## Start a local redis-server on 6379 unless one already answers
+	@if redis-cli -p 6379 ping >/dev/null 2>&1; then \
+		echo "Redis already answers on 6379"; \
+	else \
+		redis-server --daemonize yes --port 6379 --save "" --appendonly no && \
+		echo "Started redis-server on 6379"; \
+	fi
+
+up: ## docker compose: Redis, PostgreSQL, intake and a CPU worker
+	$(COMPOSE) up -d --build
+
+up-gpu: ## docker compose with the GPU worker too (--profile gpu)
+	$(COMPOSE) --profile gpu up -d --build
+
+down: ## docker compose: stop and remove the containers (volumes are kept)
+	$(COMPOSE) --profile gpu down
+
+train: install ## Train the tagger on $(DATA_DIR) into $(MODEL_DIR)
+	$(VENV)/bin/newsevents train --data-dir $(DATA_DIR) --output $(MODEL_DIR)
+
+evaluate: install ## Score the model on the GENEVA validation files in $(DATA_DIR)
+	$(VENV)/bin/newsevents evaluate --data $(DATA_DIR)/geneva/val.jsonl
+	$(VENV)/bin/newsevents evaluate --data $(DATA_DIR)/geneva/val_time_place.jsonl
+
+bench: bench-tagger bench-stack ## Both benchmarks
+
+bench-tagger: install ## The tagger alone, in-process
+	$(PY) -m workers.tagger.bench
+
+bench-stack: install ## Articles/s through intake + queue + worker + store, vs the tagger alone
+	$(PY) -m services.bench_stack
+
+follow: install ## Print results as they arrive on the Redis stream
+	$(VENV)/bin/newsevents follow
+
+settings-table: install ## Rewrite the README's settings table from shared/settings.py
+	$(PY) -m services.settings_doc --write README.md
+
+clean: ## Remove run data, logs and caches (keeps $(VENV))
+	rm -rf var build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

@@ -78,8 +78,8 @@ class EventQuery(BaseModel):
     article_id: str | None = None
     time_from: dt.date | None = None
     time_to: dt.date | None = None
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    limit: int = Field(default=50, ge=1, le=500)
+    offset: int = Field(default=0, ge=0)
 
     @model_validator(mode="after")
     def _time_bounds_in_order(self) -> Self:

@@ -12,13 +12,11 @@ from pathlib import Path
 import pytest
 import redis
 from fastapi.testclient import TestClient
+from intake_helpers import REDIS_URL
 
 from services.intake.app import create_app
 from shared.settings import Settings
 from shared.store import Store
-
-#: The Redis database reserved for the intake tests.
-REDIS_URL = "redis://127.0.0.1:6379/13"
 
 
 @pytest.fixture

@@ -14,6 +14,9 @@ import redis
 
 from shared.dispatch import EXTRACT_TASK, QUEUE
 
+#: The Redis database reserved for the intake tests (other test areas use other numbers).
+REDIS_URL = "redis://127.0.0.1:6379/13"
+
 
 def queued_messages(client: redis.Redis) -> list[dict[str, Any]]:
     """Every message waiting in the ``newsevents`` queue, oldest first."""

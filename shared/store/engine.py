@@ -6,10 +6,17 @@ on per connection for the event -> argument cascade. Write transactions start wi
 ``BEGIN IMMEDIATE`` so that a read-then-write transaction takes the write lock up front
 and waits for it, rather than failing later when upgrading a stale read snapshot.
 PostgreSQL URLs are pointed at psycopg 3, the driver the project installs.
+
+Celery's prefork pool forks workers from a parent that may already hold pooled
+connections; a socket or SQLite handle shared by two processes corrupts both. So every
+engine made here forgets its inherited connections in a forked child (without closing
+them, which would close them for the parent too), as the SQLAlchemy docs recommend.
 """
 
 from __future__ import annotations
 
+import os
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +26,18 @@ from sqlalchemy import URL, Engine, create_engine, event, make_url
 SQLITE_BUSY_TIMEOUT_S = 30
 #: Execution option naming how a SQLite transaction begins (DEFERRED or IMMEDIATE).
 SQLITE_BEGIN_OPTION = "newsevents_sqlite_begin"
+
+
+#: Engines made by this module that are still alive, for the fork hook below.
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _forget_inherited_connections() -> None:
+    for engine in list(_ENGINES):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_connections)
 
 
 def normalize_url(url: str | URL) -> URL:
@@ -50,8 +69,11 @@ def create_store_engine(url: str | URL) -> Engine:
     """An engine for ``url`` with the per-backend settings described in the module docstring."""
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
-    return create_engine(parsed, pool_pre_ping=True)
+        engine = _sqlite_engine(parsed)
+    else:
+        engine = create_engine(parsed, pool_pre_ping=True)
+    _ENGINES.add(engine)
+    return engine
 
 
 def write_engine(engine: Engine) -> Engine:

@@ -8,6 +8,7 @@ race between two inserts of the same article.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import subprocess
 import sys
 import threading
@@ -16,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import QueuePool, event
 
 from shared.settings import REPO_ROOT
 from shared.store import Store, Submission, SubmitOutcome
@@ -178,3 +179,40 @@ def test_lost_insert_race_is_reported_as_duplicate(postgres_store: Store) -> Non
         id="mine", status="queued", duplicate=True, duplicate_of="rival-copy"
     )
     assert postgres_store.get_article("mine") is None
+
+
+def pooled_connections(store: Store) -> int:
+    """Idle connections in the store's pool (both backends use a QueuePool for files/servers)."""
+    pool = store.engine.pool
+    assert isinstance(pool, QueuePool)
+    return pool.checkedin()
+
+
+def use_store_in_forked_child(store: Store, queue: multiprocessing.Queue[object]) -> None:
+    """Runs in a forked child: report what the inherited pool holds, then use the store."""
+    try:
+        inherited = pooled_connections(store)
+        store.submit_many([Submission(make_article("from-child"))])
+        queue.put((inherited, store.count_by_status()["queued"]))
+    except BaseException as error:
+        queue.put(repr(error))
+
+
+def test_forked_child_opens_its_own_connections(store: Store) -> None:
+    """Celery's prefork pool forks after the parent used the store; both must keep working."""
+    store.submit_many([Submission(make_article("from-parent"))])
+    assert pooled_connections(store) >= 1  # the parent holds a pooled connection
+
+    context = multiprocessing.get_context("fork")
+    queue: multiprocessing.Queue[object] = context.Queue()
+    child = context.Process(target=use_store_in_forked_child, args=(store, queue))
+    child.start()
+    try:
+        reported = queue.get(timeout=60)
+    finally:
+        child.join(timeout=60)
+        if child.is_alive():
+            child.kill()
+    assert reported == (0, 2)
+    assert child.exitcode == 0
+    assert store.count_by_status()["queued"] == 2  # the parent's connections still work

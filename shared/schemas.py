@@ -52,7 +52,7 @@ class Article(BaseModel):
     text: str = Field(description="The article body; offsets in results point into it.")
     title: str | None = None
     url: str | None = None
-    published_at: dt.datetime | dt.date | None = Field(
+    published_at: dt.date | dt.datetime | None = Field(
         default=None, description="Publication date; relative dates are resolved against it."
     )
     source: str | None = None

@@ -9,6 +9,7 @@ the tagger is evaluated on.
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -171,6 +172,19 @@ def test_spans_are_in_range_and_match_their_text() -> None:
             assert 0 <= start < end <= len(tokens), record["sentence"]
             assert "".join(tokens[start:end]) == text.replace(" ", ""), record["sentence"]
             assert text in record["sentence"]
+
+
+def test_spans_of_one_event_do_not_overlap() -> None:
+    """The tagger labels each event's roles with one BIO sequence: no room for overlaps."""
+    for record in all_records():
+        entities = {e["id"]: (e["start"], e["end"]) for e in record["entity_mentions"]}
+        for event in record["event_mentions"]:
+            trigger = event["trigger"]
+            spans = [(trigger["start"], trigger["end"])]
+            spans += [entities[a["entity_id"]] for a in event["arguments"]]
+            spans.sort()
+            for (_, end), (start, _) in pairwise(spans):
+                assert end <= start, f"{event['event_type']} in {record['sentence']!r}"
 
 
 def test_positives_all_have_events_and_negatives_none() -> None:

@@ -83,17 +83,31 @@ def test_symmetric_roles_fill_only_the_empty_side() -> None:
     assert coding.recipient == [span(partner)]
 
 
-def test_travel_to_a_capital_is_a_visit() -> None:
-    traveler = argument("Steve Witkoff", 0, "Traveler")
-    goal = argument("Moscow", 40, "Goal")
-    coding = to_plover("Traveling", [traveler, goal], trigger="traveled")
+@pytest.mark.parametrize(
+    ("event_type", "trigger", "actor_role", "recipient_role", "expected"),
+    [
+        ("Traveling", "traveled", "Traveler", "Goal", "CONSULT"),  # a visit to Moscow
+        ("Attack", "attack", "Assailant", "Victim", "FIGHT"),
+        ("Arrest", "arrested", "Authorities", "Suspect", "COERCE"),
+        ("Assistance", "aid", "Helper", "Benefited_party", "AID"),
+    ],
+)
+def test_roles_give_actor_and_recipient(
+    event_type: str, trigger: str, actor_role: str, recipient_role: str, expected: str
+) -> None:
+    actor = argument("Steve Witkoff", 0, actor_role)
+    recipient = argument("Moscow", 40, recipient_role)
+    coding = to_plover(event_type, [recipient, actor], trigger=trigger)
     assert coding is not None
     assert (coding.type, coding.actor, coding.recipient) == (
-        "CONSULT",
-        [span(traveler)],
-        [span(goal)],
+        expected,
+        [span(actor)],
+        [span(recipient)],
     )
-    assert to_plover("Traveling", [traveler], trigger="tourists") is None
+
+
+def test_leisure_travel_is_not_a_visit() -> None:
+    assert to_plover("Traveling", [argument("Tourists", 0, "Traveler")], trigger="tourists") is None
 
 
 def test_trigger_words_override_the_type() -> None:
@@ -123,18 +137,6 @@ def test_unmapped_types_give_none() -> None:
     assert to_plover("Statement", speaker) is None
     assert to_plover("Protest", [argument("Iran", 0, "Arguer")]) is None  # FrameNet Reasoning
     assert to_plover("No_such_type", speaker) is None
-
-
-def test_attack_codes_assailant_and_victim() -> None:
-    assailant = argument("Russian forces", 0, "Assailant")
-    victim = argument("Kharkiv", 30, "Victim")
-    coding = to_plover("Attack", [victim, assailant], trigger="attack")
-    assert coding is not None
-    assert (coding.type, coding.actor, coding.recipient) == (
-        "FIGHT",
-        [span(assailant)],
-        [span(victim)],
-    )
 
 
 def test_a_custom_map_file_is_loaded(tmp_path: Path) -> None:

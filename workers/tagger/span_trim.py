@@ -48,11 +48,17 @@ def trim_span(
         if rest_start == match.end() or rest_start >= rest_end:
             break  # the word runs on ("Ontario") or nothing would remain
         start = rest_start
+    longest_kept = max(map(len, keep_trailing), default=0)
+    word_start: int | None = None  # start of the word that ends at ``end``, found once
     while end > start and (text[end - 1] in trailing_chars or text[end - 1].isspace()):
-        word_start = end - 1
-        while word_start > start and not text[word_start - 1].isspace():
-            word_start -= 1
-        if text[word_start:end].lower() in keep_trailing:
+        if text[end - 1].isspace():
+            end, word_start = end - 1, None
+            continue
+        if word_start is None:
+            word_start = end - 1
+            while word_start > start and not text[word_start - 1].isspace():
+                word_start -= 1
+        if end - word_start <= longest_kept and text[word_start:end].lower() in keep_trailing:
             break
         end -= 1
     if start >= end:

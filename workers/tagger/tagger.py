@@ -145,7 +145,7 @@ class Tagger:
             arguments=arguments,
             time=self._time(article, sentence, arguments, t_start),
             place=self._place(text, sentence, arguments, t_start),
-            plover=to_plover(event.event_type, arguments),
+            plover=to_plover(event.event_type, arguments, trigger=text[t_start:t_end]),
         )
 
     @staticmethod

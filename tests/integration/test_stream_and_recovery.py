@@ -1,0 +1,137 @@
+"""The results-stream reader and the stale-article requeuer against the real Redis (DB 14)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from pipeline_helpers import REDIS_URL, intake_settings
+from sqlalchemy import text
+
+from shared.dispatch import QUEUE
+from shared.schemas import Article, ExtractionResult, ModelInfo
+from shared.store import Store, Submission
+from workers.recovery import StaleRequeuer
+from workers.stream import ResultsReader, publish_result
+
+MODEL = ModelInfo(name="stream-test", version="1")
+
+
+@pytest.fixture
+def client() -> Iterator[redis.Redis]:
+    connection = redis.Redis.from_url(REDIS_URL)
+    connection.flushdb()
+    yield connection
+    connection.flushdb()
+    connection.close()
+
+
+def publish(client: redis.Redis, stream: str, *ids: str) -> None:
+    for article_id in ids:
+        publish_result(client, stream, 1000, ExtractionResult(article_id=article_id, model=MODEL))
+
+
+def read(reader: ResultsReader, ack: bool, limit: int = 100) -> list[str]:
+    seen = []
+    for entry_id, result in reader.entries(stop_when_idle=True):
+        seen.append(result.article_id)
+        if ack:
+            reader.ack(entry_id)
+        if len(seen) >= limit:
+            break
+    return seen
+
+
+def test_restarted_consumer_gets_its_unacknowledged_entries_first(client: redis.Redis) -> None:
+    stream = f"itest:{uuid.uuid4().hex}"
+    publish(client, stream, "a", "b")
+    first = ResultsReader(client, stream, "g", "c1", block_ms=100)
+    first.ensure_group(from_start=True)
+    assert read(first, ack=False, limit=1) == ["a"]  # dies before acknowledging "a"
+    publish(client, stream, "c")
+
+    again = ResultsReader(client, stream, "g", "c1", block_ms=100)
+    again.ensure_group()
+    assert read(again, ack=True) == ["a", "b", "c"]
+    assert client.xpending(stream, "g")["pending"] == 0
+
+
+def test_entries_left_by_a_dead_consumer_are_claimed(client: redis.Redis) -> None:
+    stream = f"itest:{uuid.uuid4().hex}"
+    publish(client, stream, "a", "b")
+    dead = ResultsReader(client, stream, "g", "dead", block_ms=100)
+    dead.ensure_group(from_start=True)
+    assert read(dead, ack=False) == ["a", "b"]
+
+    patient = ResultsReader(client, stream, "g", "other", block_ms=100, claim_idle_ms=60_000)
+    assert read(patient, ack=True) == []  # not idle long enough to be taken over
+    claimer = ResultsReader(client, stream, "g", "other", block_ms=100, claim_idle_ms=0)
+    assert read(claimer, ack=True) == ["a", "b"]
+    assert client.xpending(stream, "g")["pending"] == 0
+
+
+def test_new_group_sees_only_new_results_unless_from_start(client: redis.Redis) -> None:
+    stream = f"itest:{uuid.uuid4().hex}"
+    publish(client, stream, "old")
+    live = ResultsReader(client, stream, "live", "c", block_ms=100)
+    live.ensure_group()
+    publish(client, stream, "new")
+    assert read(live, ack=True) == ["new"]
+    rewound = ResultsReader(client, stream, "live", "c", block_ms=100)
+    rewound.ensure_group(from_start=True)
+    assert read(rewound, ack=True) == ["old", "new"]
+
+
+def test_malformed_entry_is_skipped_and_acknowledged(client: redis.Redis) -> None:
+    stream = f"itest:{uuid.uuid4().hex}"
+    client.xadd(stream, {"article_id": "x", "result": "not json"})
+    publish(client, stream, "good")
+    reader = ResultsReader(client, stream, "g", "c", block_ms=100)
+    reader.ensure_group(from_start=True)
+    assert read(reader, ack=True) == ["good"]
+    assert client.xpending(stream, "g")["pending"] == 0
+
+
+def test_stream_is_trimmed_to_about_maxlen(client: redis.Redis) -> None:
+    stream = f"itest:{uuid.uuid4().hex}"
+    for n in range(500):
+        publish_result(client, stream, 50, ExtractionResult(article_id=f"a{n}", model=MODEL))
+    assert 50 <= client.xlen(stream) < 500
+
+
+def queued_ids(client: redis.Redis) -> list[list[str]]:
+    """The id lists of the extraction tasks waiting in the queue (Celery message bodies)."""
+    batches = []
+    for raw in client.lrange(QUEUE, 0, -1):
+        message = json.loads(raw)
+        args = json.loads(base64.b64decode(message["body"]))[0]
+        batches.append(args[0])
+    return batches
+
+
+def test_stale_articles_are_requeued_once_per_period(client: redis.Redis, tmp_path: Path) -> None:
+    settings = intake_settings(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    store = Store.from_settings(settings)
+    store.migrate()
+    store.submit_many(
+        [Submission(Article(id=f"s{n}", text=f"Officials met in Kyiv {n}.")) for n in range(3)]
+    )
+    store.mark_processing(["s1"])
+    store.save_result(ExtractionResult(article_id="s2", model=MODEL))
+    an_hour_ago = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(hours=1)
+    with store.engine.begin() as connection:
+        connection.execute(text("UPDATE articles SET updated_at = :t"), {"t": an_hour_ago})
+    store.close()
+    requeuer = StaleRequeuer(settings)
+
+    assert requeuer.run_once(older_than_s=7200) == []
+    assert requeuer.run_once(older_than_s=60) == ["s0", "s1"]  # queued and processing, not done
+    assert queued_ids(client) == [["s0", "s1"]]
+    assert requeuer.run_once(older_than_s=60) == []  # already sent this period
+    assert queued_ids(client) == [["s0", "s1"]]

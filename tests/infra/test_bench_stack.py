@@ -1,0 +1,42 @@
+"""The benchmark's articles and report (the timed run itself is `make bench-stack`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.bench_stack import Timing, bench_articles, parse_args, report, seed_paragraphs
+from shared.settings import Settings
+from shared.store.convert import content_hash
+
+
+def test_benchmark_articles_are_distinct_for_the_store() -> None:
+    paragraphs = seed_paragraphs()
+    articles = bench_articles(300, paragraphs)
+    assert len(articles) == 300
+    assert len({article.id for article in articles}) == 300
+    assert len({content_hash(article.text) for article in articles}) == 300
+
+
+def test_benchmark_articles_are_made_of_seed_paragraphs() -> None:
+    paragraphs = seed_paragraphs()
+    assert len(paragraphs) > 3
+    for article in bench_articles(20, paragraphs):
+        header, *body = article.text.split("\n\n")
+        assert header.startswith("Update ")
+        assert 1 <= len(body) <= 3
+        assert all(paragraph in paragraphs for paragraph in body)
+        assert article.reference_date() is not None
+
+
+def test_the_report_states_both_rates_and_the_ratio() -> None:
+    text = report(Timing(300, 60.0), Timing(300, 40.0), Settings(worker_batch_size=16))
+    assert "300 articles, worker batch 16" in text
+    assert "5.00 articles/s" in text  # 300 / 60
+    assert "7.50 articles/s" in text  # 300 / 40
+    assert "1.50x  (overhead 50%)" in text
+
+
+def test_the_article_count_must_be_positive() -> None:
+    assert parse_args(["--articles", "5"]).articles == 5
+    with pytest.raises(SystemExit):
+        parse_args(["--articles", "0"])

@@ -158,9 +158,9 @@ def measure_stack(
     stream = f"newsevents:bench:{time.time_ns()}"
     config = StackConfig(
         redis_url=settings.redis_url,
-        database_url=fresh_sqlite_url(BENCH_DB),
+        database_url=fresh_sqlite_url(args.db.resolve()),
         intake_port=args.port or free_port(),
-        log_dir=BENCH_LOG_DIR,
+        log_dir=args.log_dir,
         extra_env={"NEWSEVENTS_RESULTS_STREAM": stream},
     )
     per_request = min(args.post_batch, settings.max_batch_articles)
@@ -177,8 +177,13 @@ def measure_stack(
     return Timing(len(articles), finished - started)
 
 
-def measure_tagger(articles: Sequence[Article], warmup: Article, settings: Settings) -> Timing:
-    """In-process time of the tagger on ``articles`` in batches of the worker's batch size."""
+def measure_tagger(
+    articles: Sequence[Article], warmup: Article, settings: Settings
+) -> tuple[Timing, str]:
+    """In-process time of the tagger on ``articles`` in batches of the worker's batch size.
+
+    Also returns the device the tagger ran on (what ``auto`` resolved to).
+    """
     from workers.runtime import load_tagger
 
     tagger = load_tagger(settings)
@@ -187,16 +192,16 @@ def measure_tagger(articles: Sequence[Article], warmup: Article, settings: Setti
     started = time.monotonic()
     for first in range(0, len(articles), size):
         tagger.extract(list(articles[first : first + size]))
-    return Timing(len(articles), time.monotonic() - started)
+    return Timing(len(articles), time.monotonic() - started), str(tagger.device)
 
 
-def report(stack: Timing, model: Timing, settings: Settings) -> str:
+def report(stack: Timing, model: Timing, settings: Settings, device: str) -> str:
     """The comparison as a few aligned lines."""
     ratio = stack.seconds / model.seconds if model.seconds > 0 else float("inf")
     return "\n".join(
         [
             f"newsevents bench-stack: {stack.articles} articles, worker batch "
-            f"{settings.worker_batch_size}, device setting {settings.device!r}",
+            f"{settings.worker_batch_size}, device {device}",
             f"  whole stack (POST -> queue -> worker -> store -> stream): "
             f"{stack.seconds:7.2f} s  {stack.rate:7.2f} articles/s",
             f"  tagger alone, in-process:                                 "
@@ -212,6 +217,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--articles", type=int, default=300, help="articles to push (300)")
     parser.add_argument("--post-batch", type=int, default=100, help="articles per POST (100)")
     parser.add_argument("--port", type=int, default=None, help="intake port (default: free)")
+    parser.add_argument("--db", type=Path, default=BENCH_DB, help="SQLite file (replaced)")
+    parser.add_argument("--log-dir", type=Path, default=BENCH_LOG_DIR, help="process logs")
     parser.add_argument(
         "--stall", type=float, default=120.0, help="give up after this long without a result"
     )
@@ -228,19 +235,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     paragraphs = seed_paragraphs()
     articles = bench_articles(args.articles, paragraphs)
     warmup = Article(id="bench-warmup", text="\n\n".join(paragraphs), published_at=SEED_DATE)
-    print(f"Pushing {len(articles)} articles through a local stack (logs in {BENCH_LOG_DIR}) ...")
+    print(f"Pushing {len(articles)} articles through a local stack (logs in {args.log_dir}) ...")
     try:
         with interrupts_as_errors():
             stack = measure_stack(articles, warmup, settings, args)
             print(f"  done in {stack.seconds:.2f} s; now the tagger alone ...", flush=True)
-            model = measure_tagger(articles, warmup, settings)
+            model, device = measure_tagger(articles, warmup, settings)
     except (StackError, BenchError, IntakeUnreachable) as error:
         print(f"bench-stack failed: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nInterrupted; the processes started here were stopped.", file=sys.stderr)
         return 130
-    print(report(stack, model, settings))
+    print(report(stack, model, settings, device))
     return 0
 
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from services.bench_stack import Timing, bench_articles, parse_args, report, seed_paragraphs
-from shared.settings import Settings
+from shared.settings import REPO_ROOT, Settings
 from shared.store.convert import content_hash
 
 
@@ -29,8 +35,8 @@ def test_benchmark_articles_are_made_of_seed_paragraphs() -> None:
 
 
 def test_the_report_states_both_rates_and_the_ratio() -> None:
-    text = report(Timing(300, 60.0), Timing(300, 40.0), Settings(worker_batch_size=16))
-    assert "300 articles, worker batch 16" in text
+    text = report(Timing(300, 60.0), Timing(300, 40.0), Settings(worker_batch_size=16), "cpu")
+    assert "300 articles, worker batch 16, device cpu" in text
     assert "5.00 articles/s" in text  # 300 / 60
     assert "7.50 articles/s" in text  # 300 / 40
     assert "1.50x  (overhead 50%)" in text
@@ -40,3 +46,22 @@ def test_the_article_count_must_be_positive() -> None:
     assert parse_args(["--articles", "5"]).articles == 5
     with pytest.raises(SystemExit):
         parse_args(["--articles", "0"])
+
+
+@pytest.mark.slow
+def test_the_benchmark_runs_end_to_end(tmp_path: Path) -> None:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "NEWSEVENTS_REDIS_URL": "redis://127.0.0.1:6379/15"}
+    command = [sys.executable, "-m", "services.bench_stack", "--articles", "6"]
+    answer = subprocess.run(
+        [*command, "--db", str(tmp_path / "bench.db"), "--log-dir", str(tmp_path / "log")],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+    assert answer.returncode == 0, answer.stdout + answer.stderr
+    rates = re.findall(r"([0-9.]+) articles/s", answer.stdout)
+    assert len(rates) == 2 and all(float(rate) > 0 for rate in rates), answer.stdout
+    assert re.search(r"service time / model time: [0-9.]+x", answer.stdout)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis
-from pipeline_helpers import REDIS_URL, intake_settings
+from pipeline_helpers import NEWSEVENTS, REDIS_URL, REPO_ROOT, intake_settings, service_env
 from sqlalchemy import text
 
 from shared.dispatch import QUEUE
@@ -135,3 +136,41 @@ def test_stale_articles_are_requeued_once_per_period(client: redis.Redis, tmp_pa
     assert queued_ids(client) == [["s0", "s1"]]
     assert requeuer.run_once(older_than_s=60) == []  # already sent this period
     assert queued_ids(client) == [["s0", "s1"]]
+
+
+def test_requeue_command_sends_stale_articles(client: redis.Redis, tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    store = Store(database_url)
+    store.migrate()
+    store.submit_many([Submission(Article(id="lost", text="Officials met in Lviv."))])
+    store.close()
+    command = [str(NEWSEVENTS), "requeue", "--older-than", "0"]
+
+    finished = subprocess.run(
+        command,
+        cwd=REPO_ROOT,
+        env=service_env(database_url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert finished.returncode == 0, finished.stderr
+    assert json.loads(finished.stdout) == {"requeued": 1, "ids": ["lost"]}
+    assert queued_ids(client) == [["lost"]]
+
+
+def test_requeue_command_rejects_a_negative_age(tmp_path: Path) -> None:
+    command = [str(NEWSEVENTS), "requeue", "--older-than", "-5"]
+    finished = subprocess.run(
+        command,
+        cwd=REPO_ROOT,
+        env=service_env(f"sqlite:///{tmp_path / 'db.sqlite'}"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert finished.returncode == 2
+    assert "--older-than must not be negative" in finished.stderr

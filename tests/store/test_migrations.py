@@ -79,3 +79,35 @@ def test_alembic_command_line_uses_the_database_url_setting(tmp_path: Path) -> N
         assert table_names(store) >= STORE_TABLES
     finally:
         store.close()
+
+
+def test_processes_starting_together_migrate_once(fresh_database_url: str) -> None:
+    """The intake and every worker call migrate() at start-up, possibly at the same moment.
+
+    Processes, not threads: Alembic's ``context`` is process-global.
+    """
+    script = "import sys; from shared.store import Store; Store(sys.argv[1]).migrate()"
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, fresh_database_url],
+            cwd=REPO_ROOT,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    try:
+        for child in children:
+            _, stderr = child.communicate(timeout=120)
+            assert child.returncode == 0, stderr
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+    store = Store(fresh_database_url)
+    try:
+        assert migrations.current_revision(store.engine) == "0001"
+        assert table_names(store) >= STORE_TABLES
+    finally:
+        store.close()

@@ -8,11 +8,23 @@ the ``alembic`` command line passes nothing, and the engine is then built from t
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
 
 from shared.settings import get_settings
 from shared.store.engine import create_store_engine, prepare_sqlite_directory, write_engine
 from shared.store.tables import Base
+
+#: PostgreSQL advisory lock key that serializes concurrent migrations ("newsevents" in hex).
+MIGRATION_LOCK_KEY = 0x6E657773657665
+
+
+def _serialize_migrations(connection: Connection) -> None:
+    """Make a second process starting at the same time wait, then find nothing to do.
+
+    SQLite needs nothing: the write transaction (BEGIN IMMEDIATE) already excludes others.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
 
 
 def _engine() -> tuple[Engine, bool]:
@@ -37,6 +49,7 @@ def run_migrations_online() -> None:
                 compare_type=True,
             )
             with context.begin_transaction():
+                _serialize_migrations(connection)
                 context.run_migrations()
     finally:
         if owned:

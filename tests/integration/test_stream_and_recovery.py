@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import signal
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -12,7 +13,14 @@ from pathlib import Path
 
 import pytest
 import redis
-from pipeline_helpers import NEWSEVENTS, REDIS_URL, REPO_ROOT, intake_settings, service_env
+from pipeline_helpers import (
+    NEWSEVENTS,
+    REDIS_URL,
+    REPO_ROOT,
+    intake_settings,
+    service_env,
+    wait_for,
+)
 from sqlalchemy import text
 
 from shared.dispatch import QUEUE
@@ -174,3 +182,31 @@ def test_requeue_command_rejects_a_negative_age(tmp_path: Path) -> None:
     )
     assert finished.returncode == 2
     assert "--older-than must not be negative" in finished.stderr
+
+
+def test_follow_exits_cleanly_on_ctrl_c(client: redis.Redis, tmp_path: Path) -> None:
+    group = f"itest-interrupt-{uuid.uuid4().hex}"
+    command = [str(NEWSEVENTS), "follow", "--group", group]
+    env = service_env(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    follower = subprocess.Popen(
+        command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        stream = intake_settings("sqlite://").results_stream
+
+        def group_created() -> bool:
+            if follower.poll() is not None:
+                raise AssertionError(f"follow exited early: {follower.communicate()}")
+            return client.exists(stream) == 1 and any(
+                info["name"].decode() == group for info in client.xinfo_groups(stream)
+            )
+
+        wait_for(group_created, "follow to create its consumer group", 60.0)
+        follower.send_signal(signal.SIGINT)
+        _, stderr = follower.communicate(timeout=30)
+    finally:
+        if follower.poll() is None:
+            follower.kill()
+            follower.wait()
+    assert follower.returncode == 0, stderr
+    assert "Traceback" not in stderr

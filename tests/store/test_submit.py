@@ -24,9 +24,10 @@ def submit(
         None,
         dt.date(2025, 12, 6),
         dt.datetime(2025, 12, 6, 9, 30, 15),
+        dt.datetime(2025, 12, 6, tzinfo=dt.UTC),  # midnight must not collapse to a date
         dt.datetime(2025, 12, 6, 9, 30, 15, 120000, tzinfo=dt.timezone(dt.timedelta(hours=2))),
     ],
-    ids=["none", "date", "naive-datetime", "aware-datetime"],
+    ids=["none", "date", "naive-datetime", "utc-midnight", "aware-datetime"],
 )
 def test_article_round_trip(store: Store, published_at: dt.datetime | dt.date | None) -> None:
     article = make_article(

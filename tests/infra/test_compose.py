@@ -141,12 +141,12 @@ def test_the_worker_commands_name_the_celery_app_and_queue(compose: dict[str, An
         assert command[command.index("-Q") + 1] == QUEUE
 
 
-def test_the_intake_app_imports_without_the_model_libraries() -> None:
-    """The intake image has no torch; importing its app must not need it."""
+def test_the_intake_app_imports_without_the_model_or_the_workers() -> None:
+    """The intake image has neither torch nor workers/; importing its app must need neither."""
     probe = (
         "import sys, services.intake.app\n"
-        "heavy = sorted(m for m in ('torch', 'transformers', 'safetensors') if m in sys.modules)\n"
-        "print(','.join(heavy))"
+        "heavy = ('torch', 'transformers', 'safetensors', 'workers')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))"
     )
     answer = subprocess.run(
         [sys.executable, "-c", probe],
@@ -157,7 +157,12 @@ def test_the_intake_app_imports_without_the_model_libraries() -> None:
         check=False,
     )
     assert answer.returncode == 0, answer.stderr
-    assert answer.stdout.strip() == ""
+    assert answer.stdout.strip() == "[]"
+
+
+def test_the_intake_image_copies_no_worker_code() -> None:
+    sources = dockerfile_copy_sources(REPO_ROOT / "docker" / "intake.Dockerfile")
+    assert not any(source.startswith("workers") for source in sources)
 
 
 def dockerfile_copy_sources(dockerfile: Path) -> list[str]:

@@ -15,10 +15,48 @@ from workers.tagger.tagger import Tagger
 
 SEED = (REPO_ROOT / "seeds" / "ukrinform-2025-12-06-peace-talks.txt").read_text(encoding="utf-8")
 NEWS_WORDS = [
-    "Rebels", "attacked", "the", "village", "on", "Monday", ",", "killing", "three", "people",
-    ".", "Ministers", "met", "in", "Geneva", "to", "discuss", "a", "ceasefire", "and", "said",
-    "talks", "would", "continue", "next", "week", "police", "arrested", "protesters", "Kyiv",
-    "Москва", "北京", "\n", "\n\n", "«", "»", "—", "U.S.", "Dr.", "3.5", "!", "?",
+    "Rebels",
+    "attacked",
+    "the",
+    "village",
+    "on",
+    "Monday",
+    ",",
+    "killing",
+    "three",
+    "people",
+    ".",
+    "Ministers",
+    "met",
+    "in",
+    "Geneva",
+    "to",
+    "discuss",
+    "a",
+    "ceasefire",
+    "and",
+    "said",
+    "talks",
+    "would",
+    "continue",
+    "next",
+    "week",
+    "police",
+    "arrested",
+    "protesters",
+    "Kyiv",
+    "Москва",
+    "北京",
+    "\n",
+    "\n\n",
+    "«",
+    "»",
+    "—",
+    "U.S.",
+    "Dr.",
+    "3.5",
+    "!",
+    "?",
 ]
 
 
@@ -47,7 +85,9 @@ news_text = st.lists(st.sampled_from(NEWS_WORDS), min_size=1, max_size=80).map("
 any_text = st.text(min_size=1, max_size=300).filter(lambda t: t.strip())
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.one_of(news_text, any_text))
 def test_offsets_exact_on_random_text(tagger: Tagger, text: str) -> None:
     text = "".join(c if c.isprintable() or c in "\n\t" else " " for c in text)

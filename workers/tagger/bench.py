@@ -10,6 +10,7 @@ paragraphs (several paragraphs per article, rotated so articles differ).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import time
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from shared.settings import REPO_ROOT
 from workers.tagger.tagger import Tagger
 from workers.tagger.words import word_spans
 
+PUBLISHED = dt.date(2025, 12, 6)
 SEED_TEXT = REPO_ROOT / "seeds" / "ukrinform-2025-12-06-peace-talks.txt"
 
 
@@ -32,7 +34,7 @@ def bench_articles(count: int, seed_text: Path = SEED_TEXT) -> list[Article]:
             Article(
                 id=f"bench-{number}",
                 text="\n\n".join(chosen),
-                published_at="2025-12-06",
+                published_at=PUBLISHED,
             )
         )
     return articles

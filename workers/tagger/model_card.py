@@ -39,14 +39,14 @@ def score_table(report: dict[str, dict[str, dict[str, float]]]) -> str:
         cells = []
         for f in files:
             s = report[f].get(key)
-            cells.append(f"{s['precision']:.1f} / {s['recall']:.1f} / **{s['f1']:.1f}**" if s else "-")
+            cells.append(
+                f"{s['precision']:.1f} / {s['recall']:.1f} / **{s['f1']:.1f}**" if s else "-"
+            )
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def render(
-    metadata: dict, scores: dict | None, baseline: dict | None, labels: dict
-) -> str:
+def render(metadata: dict, scores: dict | None, baseline: dict | None, labels: dict) -> str:
     training = metadata.get("training", {})
     parts = [
         f"# {metadata['name']} {metadata['version']}",
@@ -95,8 +95,8 @@ def render(
         "",
         "- English only; the tokenizer is uncased.",
         "- Time normalization resolves dates and day/week/month/year ranges against the "
-        "article's `published_at`; clock times, durations (\"for three weeks\"), recurring "
-        "times and fuzzy expressions (\"recently\", \"soon\") are reported as spans without a value.",
+        'article\'s `published_at`; clock times, durations ("for three weeks"), recurring '
+        'times and fuzzy expressions ("recently", "soon") are reported as spans without a value.',
         "- Places get an ISO country code from pycountry names and a gazetteer of capitals, large "
         "cities, US states and regions in the news; other places keep their name only. No "
         "coordinates.",

@@ -32,7 +32,7 @@ class ModelMetadata:
     max_pieces: int = 256
     trigger_threshold: float = 0.5
     argument_threshold: float = 0.3
-    scores: dict[str, dict[str, float]] = field(default_factory=dict)
+    scores: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     training: dict[str, object] = field(default_factory=dict)
 
 

@@ -231,7 +231,7 @@ def train(config: TrainConfig) -> dict[str, dict[str, float]]:
         metadata.trigger_threshold = tune_trigger_threshold(tagger, val_sentences)
         scores = evaluate_tagger(tagger, val_sentences)
         total = scores["trigger_classification"]["f1"] + scores["argument_classification"]["f1"]
-        entry = {
+        entry: dict[str, object] = {
             "epoch": epoch,
             "loss": round(sum(losses) / max(1, len(losses)), 4),
             "trigger_threshold": metadata.trigger_threshold,

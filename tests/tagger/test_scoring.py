@@ -62,3 +62,11 @@ def test_empty_prediction_scores_zero_without_dividing_by_zero() -> None:
 def test_sentence_counts_must_match() -> None:
     with pytest.raises(ValueError, match="2 gold sentences but 1 predicted"):
         score_events(GOLD, [[]])
+
+
+def test_arguments_are_keyed_by_event_type_not_trigger_span() -> None:
+    gold = [[WordEvent("Attack", 2, 3, arguments=(WordArgument("Assailant", 0, 2),))]]
+    predicted = [[WordEvent("Attack", 2, 4, arguments=(WordArgument("Assailant", 0, 2),))]]
+    scores = score_events(gold, predicted)
+    assert scores["trigger_classification"].correct == 0
+    assert scores["argument_classification"].correct == 1

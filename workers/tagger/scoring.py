@@ -1,15 +1,15 @@
 """Precision, recall and F1 for event extraction, the way the literature counts them.
 
-Four levels, each a set of keys per sentence compared between gold and prediction:
+Four levels, each a set of keys per sentence compared between gold and prediction,
+following the usual definitions of the event-extraction literature (DEGREE, OneIE, TextEE):
 
 * trigger identification: the trigger's word span;
 * trigger classification: the span and the event type;
-* argument identification: the argument's span, attached to the right event (same
-  trigger span and type);
+* argument identification: the argument's span and its event's type;
 * argument classification: the same plus the role.
 
-Counting attaches arguments to their event's trigger and type, which is stricter than
-counting argument spans alone: an argument of a missed event is a miss.
+Arguments are keyed by event type, not by trigger span, as in those papers: an argument
+found for an event of the right type counts even when its trigger span is off by a word.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def _keys(events: Iterable[WordEvent]) -> dict[str, set[tuple]]:
         keys["trigger_identification"].add((event.start, event.end))
         keys["trigger_classification"].add((event.start, event.end, event.event_type))
         for argument in event.arguments:
-            anchor = (event.start, event.end, event.event_type, argument.start, argument.end)
+            anchor = (event.event_type, argument.start, argument.end)
             keys["argument_identification"].add(anchor)
             keys["argument_classification"].add((*anchor, argument.role))
     return keys

@@ -22,11 +22,16 @@ from workers.tagger.batching import token_budget_batches
 from workers.tagger.encoding import InputEncoder
 from workers.tagger.examples import Example, sentence_examples
 from workers.tagger.geneva import Sentence, read_ontology, read_sentences
-from workers.tagger.inference import WordEvent, WordTagger
+from workers.tagger.inference import WordTagger
 from workers.tagger.labels import LabelSpace
 from workers.tagger.model import collate
 from workers.tagger.model_io import ModelMetadata, load_tokenizer, new_model, save_model
 from workers.tagger.scoring import score_events
+from workers.tagger.thresholds import (
+    gold_events,
+    tune_argument_threshold,
+    tune_trigger_threshold,
+)
 
 EXTRA_DATA_DIR = Path(__file__).resolve().parent / "extra_data"
 
@@ -51,25 +56,6 @@ class TrainConfig:
     max_steps: int = 0  # 0: no limit (a small number makes a smoke run)
     threads: int = 0
     log: list[dict[str, object]] = field(default_factory=list)
-
-
-def gold_events(sentences: list[Sentence]) -> list[list[WordEvent]]:
-    """Gold events in the scorer's form."""
-    from workers.tagger.inference import WordArgument
-
-    return [
-        [
-            WordEvent(
-                e.event_type,
-                e.start,
-                e.end,
-                1.0,
-                tuple(WordArgument(a.role, a.start, a.end) for a in e.arguments),
-            )
-            for e in s.events
-        ]
-        for s in sentences
-    ]
 
 
 def extra_sentence_files() -> list[Path]:
@@ -127,23 +113,6 @@ def evaluate_tagger(
     with_gold = score_events(gold, tagger.predict(tokens, gold_triggers=gold))
     scores["argument_classification_gold_triggers"] = with_gold["argument_classification"].as_dict()
     return scores
-
-
-def tune_trigger_threshold(tagger: WordTagger, sentences: list[Sentence]) -> float:
-    """The trigger confidence threshold with the best trigger classification F1."""
-    gold = gold_events(sentences)
-    pieces = [tagger.encoder.word_pieces(s.tokens) for s in sentences]
-    probs = tagger.trigger_probabilities(pieces)
-    best, best_f1 = 0.5, -1.0
-    for threshold in [0.2 + 0.05 * i for i in range(14)]:
-        predicted = [
-            [WordEvent(r.event_type, r.start, r.end) for r in tagger.decode_triggers(p, threshold)]
-            for p in probs
-        ]
-        f1 = score_events(gold, predicted)["trigger_classification"].f1
-        if f1 > best_f1:
-            best, best_f1 = round(threshold, 2), f1
-    return best
 
 
 def train(config: TrainConfig) -> dict[str, dict[str, float]]:
@@ -229,6 +198,7 @@ def train(config: TrainConfig) -> dict[str, dict[str, float]]:
             step += 1
         model.eval()
         metadata.trigger_threshold = tune_trigger_threshold(tagger, val_sentences)
+        metadata.argument_threshold = tune_argument_threshold(tagger, val_sentences)
         scores = evaluate_tagger(tagger, val_sentences)
         total = scores["trigger_classification"]["f1"] + scores["argument_classification"]["f1"]
         entry: dict[str, object] = {

@@ -1,0 +1,110 @@
+"""Choosing the trigger and argument confidence thresholds on a validation split.
+
+The model's argmax alone over-triggers on news (the training data has no sentences without
+events), so a word becomes a trigger only when its event-type confidence reaches a
+threshold; likewise for argument spans. Both are picked for the best F1 on validation and
+stored in the model's metadata. Run after training to re-tune a model directory:
+
+    python -m workers.tagger.thresholds --model DIR --data VAL.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+from pathlib import Path
+
+import torch
+
+from workers.tagger.geneva import Sentence, read_sentences
+from workers.tagger.inference import WordArgument, WordEvent, WordTagger
+from workers.tagger.model_io import METADATA_FILE
+from workers.tagger.scoring import score_events
+
+TRIGGER_GRID = [round(0.2 + 0.05 * i, 2) for i in range(14)]
+ARGUMENT_GRID = [round(0.1 + 0.05 * i, 2) for i in range(13)]
+
+
+def gold_events(sentences: list[Sentence]) -> list[list[WordEvent]]:
+    """Gold events in the scorer's form."""
+    return [
+        [
+            WordEvent(
+                e.event_type,
+                e.start,
+                e.end,
+                1.0,
+                tuple(WordArgument(a.role, a.start, a.end) for a in e.arguments),
+            )
+            for e in s.events
+        ]
+        for s in sentences
+    ]
+
+
+def tune_trigger_threshold(tagger: WordTagger, sentences: list[Sentence]) -> float:
+    """The trigger threshold with the best trigger classification F1."""
+    gold = gold_events(sentences)
+    pieces = [tagger.encoder.word_pieces(s.tokens) for s in sentences]
+    probs = tagger.trigger_probabilities(pieces)
+    best, best_f1 = 0.5, -1.0
+    for threshold in TRIGGER_GRID:
+        predicted = [
+            [WordEvent(r.event_type, r.start, r.end) for r in tagger.decode_triggers(p, threshold)]
+            for p in probs
+        ]
+        f1 = score_events(gold, predicted)["trigger_classification"].f1
+        if f1 > best_f1:
+            best, best_f1 = threshold, f1
+    return best
+
+
+def tune_argument_threshold(tagger: WordTagger, sentences: list[Sentence]) -> float:
+    """The argument threshold with the best end-to-end argument classification F1."""
+    gold = gold_events(sentences)
+    predicted = tagger.predict([s.tokens for s in sentences], argument_threshold=0.0)
+    best, best_f1 = 0.3, -1.0
+    for threshold in ARGUMENT_GRID:
+        kept = [
+            [
+                dataclasses.replace(
+                    e, arguments=tuple(a for a in e.arguments if a.confidence >= threshold)
+                )
+                for e in events
+            ]
+            for events in predicted
+        ]
+        f1 = score_events(gold, kept)["argument_classification"].f1
+        if f1 > best_f1:
+            best, best_f1 = threshold, f1
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="tune a model directory's thresholds")
+    parser.add_argument("--model", type=Path, required=True)
+    parser.add_argument("--data", type=Path, required=True)
+    args = parser.parse_args(argv)
+    tagger = WordTagger.load(args.model, torch.device("cpu"))
+    sentences = read_sentences(args.data)
+    tagger.metadata.trigger_threshold = tune_trigger_threshold(tagger, sentences)
+    tagger.metadata.argument_threshold = tune_argument_threshold(tagger, sentences)
+    path = args.model / METADATA_FILE
+    metadata = json.loads(path.read_text())
+    metadata["trigger_threshold"] = tagger.metadata.trigger_threshold
+    metadata["argument_threshold"] = tagger.metadata.argument_threshold
+    path.write_text(json.dumps(metadata, indent=1))
+    print(
+        json.dumps(
+            {
+                "trigger_threshold": metadata["trigger_threshold"],
+                "argument_threshold": metadata["argument_threshold"],
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

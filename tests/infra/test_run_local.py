@@ -75,7 +75,13 @@ def test_make_run_reports_a_port_that_is_not_redis(tmp_path: Path) -> None:
         impostor.bind(("127.0.0.1", 0))
         impostor.listen()
         redis_url = f"redis://127.0.0.1:{impostor.getsockname()[1]}/0"
-        answer = run_local(tmp_path, "--port", str(free_port()), NEWSEVENTS_REDIS_URL=redis_url)
+        answer = run_local(
+            tmp_path,
+            "--port",
+            str(free_port()),
+            NEWSEVENTS_REDIS_URL=redis_url,
+            NEWSEVENTS_MODEL_PATH=str(tmp_path),  # passes the model check: Redis is the subject
+        )
     assert answer.returncode == 1
     assert "the stack did not come up" in answer.stderr
     assert "does not answer Redis PING" in answer.stderr

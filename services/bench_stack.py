@@ -36,6 +36,7 @@ from services.local_stack import (
     free_port,
     fresh_sqlite_url,
     interrupts_as_errors,
+    model_problem,
 )
 from shared.schemas import Article
 from shared.settings import REPO_ROOT, Settings, get_settings
@@ -232,6 +233,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run both measurements and print the comparison."""
     args = parse_args(argv)
     settings = get_settings()
+    problem = model_problem(settings.model_path)
+    if problem is not None:
+        print(f"bench-stack: {problem}", file=sys.stderr)
+        return 2
     paragraphs = seed_paragraphs()
     articles = bench_articles(args.articles, paragraphs)
     warmup = Article(id="bench-warmup", text="\n\n".join(paragraphs), published_at=SEED_DATE)

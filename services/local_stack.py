@@ -194,6 +194,20 @@ def ensure_redis(
     return process
 
 
+def model_problem(model_path: Path) -> str | None:
+    """Why a worker could not load a model from ``model_path``, or None when it can try.
+
+    Checked before anything starts: a worker without its model only fails on its first
+    task, which would look like a stack that hangs.
+    """
+    if not model_path.is_dir():
+        return (
+            f"no model at {model_path}: train one with `make train`, or point "
+            "NEWSEVENTS_MODEL_PATH at a model directory"
+        )
+    return None
+
+
 def intake_command(port: int, host: str = "127.0.0.1") -> list[str]:
     """The intake command line (uvicorn from this interpreter's environment)."""
     return [sys.executable, "-m", "uvicorn", INTAKE_APP, "--host", host, "--port", str(port)]

@@ -27,6 +27,7 @@ from services.local_stack import (
     fresh_sqlite_url,
     interrupts_as_errors,
     logs_report,
+    model_problem,
     port_answers,
 )
 from shared.settings import REPO_ROOT, get_settings
@@ -80,16 +81,6 @@ def choose_port(requested: int | None) -> int:
     if requested:
         return requested
     return DEFAULT_PORT if not port_answers("127.0.0.1", DEFAULT_PORT) else free_port()
-
-
-def model_problem(model_path: Path) -> str | None:
-    """Why the worker could not load a model from ``model_path``, or None when it can try."""
-    if not model_path.is_dir():
-        return (
-            f"no model at {model_path}: train one with `make train`, or point "
-            "NEWSEVENTS_MODEL_PATH at a model directory"
-        )
-    return None
 
 
 def submit(paths: Sequence[Path], intake_url: str, env: dict[str, str]) -> int:

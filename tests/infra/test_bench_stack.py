@@ -65,3 +65,18 @@ def test_the_benchmark_runs_end_to_end(tmp_path: Path) -> None:
     rates = re.findall(r"([0-9.]+) articles/s", answer.stdout)
     assert len(rates) == 2 and all(float(rate) > 0 for rate in rates), answer.stdout
     assert re.search(r"service time / model time: [0-9.]+x", answer.stdout)
+
+
+def test_the_benchmark_without_a_model_fails_at_once(tmp_path: Path) -> None:
+    env = {**os.environ, "NEWSEVENTS_MODEL_PATH": str(tmp_path / "none")}
+    answer = subprocess.run(
+        [sys.executable, "-m", "services.bench_stack", "--articles", "1"],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert answer.returncode == 2
+    assert f"no model at {tmp_path / 'none'}" in answer.stderr

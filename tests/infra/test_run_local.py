@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from services.local_stack import free_port, port_answers, redis_pings
-from services.run_local import choose_port, model_problem
+from services.local_stack import free_port, model_problem, port_answers, redis_pings
+from services.run_local import choose_port
 from shared.settings import REPO_ROOT
 from shared.store import Store
 

@@ -31,3 +31,22 @@ def test_inside_without_begin_opens_a_span_and_type_change_splits() -> None:
 def test_threshold_drops_unsure_spans() -> None:
     spans = decode_bio(ids("B-Attack", "O", "B-Arrest"), [0.4, 1.0, 0.9], LABELS, threshold=0.5)
     assert [s.name for s in spans] == ["Arrest"]
+
+
+def test_best_path_never_continues_a_span_of_another_name() -> None:
+    import torch
+
+    from workers.tagger.decoding import best_bio_path
+
+    # argmax would read B-Attack I-Arrest: two broken spans
+    probs = torch.tensor(
+        [
+            [0.1, 0.8, 0.05, 0.05, 0.0],
+            [0.1, 0.0, 0.4, 0.0, 0.5],
+        ]
+    )
+    path = best_bio_path(probs.clamp_min(1e-9).log(), LABELS)
+    assert [LABELS[i] for i in path] == ["B-Attack", "I-Attack"]
+    # a sentence may not start inside a span
+    first = best_bio_path(torch.tensor([[0.2, 0.0, 0.8, 0.0, 0.0]]).clamp_min(1e-9).log(), LABELS)
+    assert LABELS[first[0]] != "I-Attack"

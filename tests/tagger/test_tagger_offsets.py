@@ -109,7 +109,7 @@ def test_repeated_words_get_their_own_offsets(tagger: Tagger) -> None:
     text = "Protesters attacked the embassy. Then protesters attacked the embassy again."
     [result] = tagger.extract([Article(id="r", text=text)])
     starts = sorted(e.trigger.start for e in result.events if e.trigger.text == "attacked")
-    assert starts == [11, 48]
+    assert starts == [text.index("attacked"), text.rindex("attacked")]
 
 
 def test_batched_equals_one_at_a_time(tagger: Tagger) -> None:

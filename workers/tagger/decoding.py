@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+
+import torch
 
 from workers.tagger.labels import OUTSIDE
 
@@ -59,3 +62,44 @@ def decode_bio(
         name, start, scores = current, position, [confidence]
     close(len(label_ids))
     return spans
+
+
+@lru_cache(maxsize=512)
+def allowed_transitions(labels: tuple[str, ...]) -> torch.Tensor:
+    """(labels x labels) additive scores: 0 where ``prev -> cur`` is valid BIO, else -inf.
+
+    ``I-x`` may only follow ``B-x`` or ``I-x``; every other label may follow anything.
+    """
+    size = len(labels)
+    table = torch.zeros(size, size)
+    for cur, label in enumerate(labels):
+        if label.startswith("I-"):
+            name = label[2:]
+            for prev, before in enumerate(labels):
+                if before[2:] != name or before == OUTSIDE:
+                    table[prev, cur] = float("-inf")
+    return table
+
+
+def best_bio_path(log_probs: torch.Tensor, labels: Sequence[str]) -> list[int]:
+    """The most probable label sequence that is valid BIO (Viterbi over ``log_probs``).
+
+    Per-word argmax can produce ``B-Message I-Speaker``, which reads as two broken spans;
+    the constrained path picks the best *consistent* labelling instead.
+    """
+    words = log_probs.size(0)
+    if words == 0:
+        return []
+    transitions = allowed_transitions(tuple(labels))
+    starts_inside = torch.tensor([label.startswith("I-") for label in labels])
+    score = log_probs[0].masked_fill(starts_inside, float("-inf"))
+    back = []
+    for word in range(1, words):
+        candidates = score.unsqueeze(1) + transitions  # prev x cur
+        score, previous = candidates.max(0)
+        score = score + log_probs[word]
+        back.append(previous)
+    path = [int(score.argmax())]
+    for previous in reversed(back):
+        path.append(int(previous[path[-1]]))
+    return path[::-1]

@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 
 from workers.tagger.batching import token_budget_batches
-from workers.tagger.decoding import decode_bio
+from workers.tagger.decoding import best_bio_path, decode_bio
 from workers.tagger.encoding import EncodedInput, InputEncoder
 from workers.tagger.labels import OUTSIDE, LabelSpace
 from workers.tagger.model import EventExtractionModel, collate
@@ -141,7 +141,7 @@ class WordTagger:
         """Trigger spans of one sentence: a word's confidence is P(B-type) + P(I-type)."""
         if probs.numel() == 0:
             return []
-        label_ids = probs.argmax(-1).tolist()
+        label_ids = best_bio_path(probs.clamp_min(1e-9).log(), self.labels.trigger_labels)
         confidences = []
         for word, label_id in enumerate(label_ids):
             type_index = self._type_of_label[label_id]
@@ -180,7 +180,7 @@ class WordTagger:
         probs = _run(self.model, inputs, self.token_budget, self.device, masks)
         results = []
         for request, left, window_probs in zip(requests, offsets, probs, strict=True):
-            label_ids = window_probs.argmax(-1).tolist()
+            label_ids = self._argument_path(window_probs, request.event_type)
             confidences = [float(window_probs[i, j]) for i, j in enumerate(label_ids)]
             spans = decode_bio(label_ids, confidences, self.labels.argument_labels, threshold)
             results.append(
@@ -191,6 +191,13 @@ class WordTagger:
                 )
             )
         return results
+
+    def _argument_path(self, probs: torch.Tensor, event_type: str) -> list[int]:
+        """Best valid BIO labelling over the roles the event type allows."""
+        allowed = self._masks.get(event_type, self._fallback_mask()).nonzero().flatten()
+        names = [self.labels.argument_labels[i] for i in allowed.tolist()]
+        path = best_bio_path(probs[:, allowed].clamp_min(1e-9).log(), names)
+        return [int(allowed[i]) for i in path]
 
     def _fallback_mask(self) -> torch.Tensor:
         return torch.tensor(self.labels.argument_label_mask(""))

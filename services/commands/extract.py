@@ -116,11 +116,9 @@ def run(args: argparse.Namespace) -> int:
                     sys.stdout.write(result.model_dump_json() + "\n")
                 sys.stdout.flush()
         if args.pretty:
-            from rich.console import Console
+            from services.commands.tables import render_events_table, table_console
 
-            from services.commands.tables import render_events_table
-
-            Console().print(render_events_table(results))
+            table_console().print(render_events_table(results))
     if failed:
         print(f"{failed} input(s) failed, {len(articles)} processed", file=sys.stderr)
     return 1 if failed else 0

@@ -81,11 +81,10 @@ def _show(result: ExtractionResult, as_json: bool) -> None:
         sys.stdout.write(result.model_dump_json() + "\n")
         sys.stdout.flush()
         return
-    from rich.console import Console
 
-    from services.commands.tables import render_events_table
+    from services.commands.tables import render_events_table, table_console
 
-    console = Console()
+    console = table_console()
     console.print(
         f"[bold]{result.article_id}[/bold]: {len(result.events)} event(s) "
         f"by {result.model.name} {result.model.version}"

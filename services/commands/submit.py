@@ -158,9 +158,8 @@ def report_submission(report: SubmitReport) -> None:
 
 def print_results(outcome: WaitOutcome, as_json: bool) -> None:
     """Events table (or JSON lines) on stdout; failures and timeouts on stderr."""
-    from rich.console import Console
 
-    from services.commands.tables import render_events_table
+    from services.commands.tables import render_events_table, table_console
     from shared.schemas import ExtractionResult
 
     if as_json:
@@ -173,7 +172,7 @@ def print_results(outcome: WaitOutcome, as_json: bool) -> None:
             if state.get("status") == "done" and state.get("result") is not None
         ]
         if results:
-            Console().print(render_events_table(results))
+            table_console().print(render_events_table(results))
     for article_id, state in outcome.states.items():
         if state.get("status") == "failed":
             print(f"failed: {article_id}: {state.get('error')}", file=sys.stderr)

@@ -7,8 +7,10 @@ so tests and other renderers (plain text, CSV) can reuse them.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 
+from rich.console import Console
 from rich.table import Table
 
 from shared.schemas import Argument, Event, EventPlace, EventTime, ExtractionResult
@@ -68,3 +70,9 @@ def render_events_table(results: list[ExtractionResult]) -> Table:
         for event in result.events:
             table.add_row(*event_row(result.article_id, event))
     return table
+
+
+def table_console() -> Console:
+    """A console for event tables: the terminal's width, or a wide page when piped
+    (rich would otherwise fold every cell into 80 columns)."""
+    return Console(width=None if sys.stdout.isatty() else 180)

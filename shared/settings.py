@@ -41,7 +41,12 @@ class Settings(BaseSettings):
     max_batch_articles: int = Field(default=100, gt=0)
     token_budget: int = Field(default=8192, gt=0, description="Word pieces per model batch.")
     worker_batch_size: int = Field(default=16, gt=0, description="Articles a worker takes at once.")
-    worker_batch_wait_s: float = Field(default=0.5, ge=0, description="Wait to fill a batch.")
+    max_attempts: int = Field(
+        default=5,
+        gt=0,
+        description="Times an article may be started without finishing (its worker lost to a "
+        "crash, out-of-memory kill or time limit) before it is marked failed.",
+    )
     worker_concurrency: int = Field(default=1, gt=0)
     task_time_limit_s: int = Field(default=600, gt=0)
     visibility_timeout_s: int = Field(default=3600, gt=0)

@@ -121,6 +121,7 @@ def process_batch(
     announce: Announcer,
     *,
     reannounce_done: bool = False,
+    max_attempts: int = 5,
 ) -> BatchReport:
     """Extract, store and announce the articles ``ids``; see the module docstring."""
     report = BatchReport()
@@ -137,10 +138,39 @@ def process_batch(
         if reannounce_done and item.result is not None:
             announce(item.result, item.callback_url)
 
-    if todo:
-        store.mark_processing([item.article.id for item in todo])
-    outcomes = extract_each(extract, [item.article for item in todo])
-    for item, outcome in zip(todo, outcomes, strict=True):
+    # An article started before but not done was in a batch whose worker died. Run such
+    # articles one at a time, so that an article that kills the worker (a poison pill)
+    # only takes its own attempts, and give up on it after ``max_attempts``.
+    groups: list[list[StoredArticle]] = [[item for item in todo if item.attempts == 0]]
+    for item in todo:
+        if item.attempts == 0:
+            continue
+        if item.attempts >= max_attempts:
+            store.mark_failed(
+                item.article.id,
+                f"gave up after {item.attempts} attempts: the worker processing this article "
+                "was lost each time (crash, out-of-memory kill or time limit)",
+            )
+            report.failed.append(item.article.id)
+        else:
+            groups.append([item])
+    for group in groups:
+        if group:
+            _run_group(store, group, extract, announce, report)
+    return report
+
+
+def _run_group(
+    store: Store,
+    group: list[StoredArticle],
+    extract: Extractor,
+    announce: Announcer,
+    report: BatchReport,
+) -> None:
+    """Mark, extract, store and announce one group of articles."""
+    store.mark_processing([item.article.id for item in group])
+    outcomes = extract_each(extract, [item.article for item in group])
+    for item, outcome in zip(group, outcomes, strict=True):
         article_id = item.article.id
         if isinstance(outcome, Exception):
             store.mark_failed(article_id, describe_error(outcome))
@@ -150,4 +180,3 @@ def process_batch(
             announce(outcome, item.callback_url)
         else:  # another delivery of the same article finished first
             report.skipped.append(article_id)
-    return report

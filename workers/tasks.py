@@ -77,6 +77,7 @@ def extract_articles(self: Task, ids: list[str]) -> dict[str, list[str]]:
         tagger.extract,
         lambda result, url: announce(runtime, result, url),
         reannounce_done=again,
+        max_attempts=runtime.settings.max_attempts,
     )
     summary: dict[str, Any] = {key: len(value) for key, value in report.as_dict().items()}
     log.info("batch of %d ids: %s", len(ids), summary)

@@ -169,3 +169,27 @@ def test_results_out_of_order_fall_back_to_one_by_one(store: Store) -> None:
 
 def test_error_description_names_type_and_message() -> None:
     assert describe_error(KeyError("x")) == "KeyError: 'x'"
+
+
+def test_interrupted_batch_reruns_one_article_at_a_time(store: Store) -> None:
+    ids = submit(store, "They met in Kyiv.", "Leaders met twice.", "Nothing here.")
+    store.mark_processing(ids[:2])  # a worker took these two, then died
+    extractor = RuleExtractor()
+
+    report = process_batch(store, ids, extractor, Announcements())
+
+    assert sorted(report.done) == ids
+    assert extractor.calls == [["a2"], ["a0"], ["a1"]]
+
+
+def test_article_whose_worker_keeps_dying_is_given_up_after_max_attempts(store: Store) -> None:
+    ids = submit(store, "They met in Kyiv.", "Leaders met twice.")
+    for _ in range(3):
+        store.mark_processing(["a0"])  # three workers died on it
+
+    report = process_batch(store, ids, RuleExtractor(), Announcements(), max_attempts=3)
+
+    assert report.failed == ["a0"] and report.done == ["a1"]
+    stored = store.get_article("a0")
+    assert stored is not None and stored.status == "failed"
+    assert stored.error is not None and "gave up after 3 attempts" in stored.error

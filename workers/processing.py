@@ -20,6 +20,7 @@ Kept apart from Celery so the rules read in one place:
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -168,8 +169,16 @@ def _run_group(
     report: BatchReport,
 ) -> None:
     """Mark, extract, store and announce one group of articles."""
+    started = time.perf_counter()
     store.mark_processing([item.article.id for item in group])
+    marked = time.perf_counter()
     outcomes = extract_each(extract, [item.article for item in group])
+    log.info(
+        "group of %d: marked in %.2f s, extracted in %.2f s",
+        len(group),
+        marked - started,
+        time.perf_counter() - marked,
+    )
     for item, outcome in zip(group, outcomes, strict=True):
         article_id = item.article.id
         if isinstance(outcome, Exception):

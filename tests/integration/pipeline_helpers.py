@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import redis
 from celery import Celery
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from services.intake.app import create_app
 from shared.settings import Settings
@@ -172,7 +172,20 @@ def article_payload(key: str, text_copies: int = 1, **fields: str) -> dict[str, 
 
 
 def statuses(store: Store, ids: Iterable[str]) -> dict[str, str]:
-    return {item.article.id: item.status for item in store.load_articles(list(ids))}
+    """Status of each article, read with one light query.
+
+    Polling with ``load_articles`` would parse every article's text and stored result many
+    times a second, which on two cores starves the worker being waited for.
+    """
+    wanted = list(ids)
+    with store.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT id, status FROM articles WHERE id IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            ),
+            {"ids": wanted},
+        )
+        return {str(row[0]): str(row[1]) for row in rows}
 
 
 def wait_finished(
@@ -184,15 +197,15 @@ def wait_finished(
     """Wait until every article is done or failed; the stored articles, in order."""
 
     def finished() -> list[StoredArticle] | None:
-        loaded = store.load_articles(ids)
-        if len(loaded) == len(ids) and all(a.status in ("done", "failed") for a in loaded):
-            return loaded
+        current = statuses(store, ids)
+        if len(current) == len(ids) and set(current.values()) <= {"done", "failed"}:
+            return store.load_articles(ids)
         return None
 
     def diagnostics() -> str:
         return f"statuses: {statuses(store, ids)}\n" + (worker.log_tail() if worker else "")
 
-    return wait_for(finished, f"{len(ids)} article(s) to finish", timeout_s, 0.1, diagnostics)
+    return wait_for(finished, f"{len(ids)} article(s) to finish", timeout_s, 0.25, diagnostics)
 
 
 def stream_counts(client: redis.Redis, stream: str) -> Counter[str]:

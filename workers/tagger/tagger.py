@@ -42,6 +42,9 @@ from workers.tagger.words import word_spans
 
 #: Roles whose filler is where the event happened (its ``place``), best first.
 PLACE_ROLES = ("Place", "Goal", "Location", "Destination", "Area")
+#: Default token budgets, measured with ``make bench-tagger`` (see the README).
+CPU_TOKEN_BUDGET = 1024
+GPU_TOKEN_BUDGET = 8192
 #: Roles whose filler is when it happened.
 TIME_ROLES = ("Time",)
 
@@ -63,6 +66,11 @@ def resolve_device(name: str) -> tuple[torch.device, torch.dtype]:
         name = "cuda" if torch.cuda.is_available() else "cpu"
     device = torch.device(name)
     return device, (torch.float16 if device.type == "cuda" else torch.float32)
+
+
+def default_budget(device: torch.device) -> int:
+    """Padded pieces per batch: small on CPU, where padding is paid in full, wide on GPU."""
+    return GPU_TOKEN_BUDGET if device.type == "cuda" else CPU_TOKEN_BUDGET
 
 
 def _nearest(spans: list[tuple[int, int]], anchor: int) -> tuple[int, int] | None:
@@ -89,7 +97,10 @@ class Tagger:
         path = Path(model_path) if model_path else settings.model_path
         torch_device, dtype = resolve_device(device)
         word_tagger = WordTagger.load(
-            path, torch_device, dtype, token_budget or settings.token_budget
+            path,
+            torch_device,
+            dtype,
+            token_budget or settings.token_budget or default_budget(torch_device),
         )
         return cls(word_tagger)
 

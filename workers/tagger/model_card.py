@@ -113,17 +113,22 @@ def render(metadata: dict, scores: dict | None, baseline: dict | None, labels: d
     return "\n".join(parts)
 
 
+def write_model_card(model: Path, scores: dict | None = None, baseline: dict | None = None) -> None:
+    """Write ``model/README.md`` from the directory's metadata and optional evaluations."""
+    metadata = json.loads((model / METADATA_FILE).read_text())
+    labels = json.loads((model / "labels.json").read_text())
+    (model / "README.md").write_text(render(metadata, scores, baseline, labels))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="write a model directory's README.md")
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--scores", type=Path, help="newsevents evaluate --json output")
     parser.add_argument("--baseline", type=Path, help="the same for a model without extra data")
     args = parser.parse_args(argv)
-    metadata = json.loads((args.model / METADATA_FILE).read_text())
-    labels = json.loads((args.model / "labels.json").read_text())
     scores = json.loads(args.scores.read_text()) if args.scores else None
     baseline = json.loads(args.baseline.read_text()) if args.baseline else None
-    (args.model / "README.md").write_text(render(metadata, scores, baseline, labels))
+    write_model_card(args.model, scores, baseline)
     return 0
 
 

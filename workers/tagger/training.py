@@ -25,6 +25,7 @@ from workers.tagger.geneva import Sentence, read_ontology, read_sentences
 from workers.tagger.inference import WordTagger
 from workers.tagger.labels import LabelSpace
 from workers.tagger.model import collate
+from workers.tagger.model_card import write_model_card
 from workers.tagger.model_io import ModelMetadata, load_tokenizer, new_model, save_model
 from workers.tagger.scoring import score_events
 from workers.tagger.thresholds import (
@@ -223,4 +224,5 @@ def train(config: TrainConfig) -> dict[str, dict[str, float]]:
             save_model(config.output, model, tokenizer, labels, metadata)
         if config.max_steps and step >= total_steps:
             break
+    write_model_card(config.output)
     return best_scores

@@ -8,7 +8,6 @@ race between two inserts of the same article.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import subprocess
 import sys
 import threading
@@ -188,31 +187,56 @@ def pooled_connections(store: Store) -> int:
     return pool.checkedin()
 
 
-def use_store_in_forked_child(store: Store, queue: multiprocessing.Queue[object]) -> None:
-    """Runs in a forked child: report what the inherited pool holds, then use the store."""
+#: Uses the store, forks, and reports what the child inherited and could do. Run in a fresh
+#: interpreter, like Celery's main process: forking the test runner itself (which by then
+#: holds torch's thread pools and other threads' locks) can deadlock the child.
+FORKING_PARENT = """
+import json, multiprocessing, sys
+sys.path.insert(0, sys.argv[2])
+from factories import make_article
+from sqlalchemy import QueuePool
+from shared.store import Store, Submission
+
+def pooled(store):
+    assert isinstance(store.engine.pool, QueuePool)
+    return store.engine.pool.checkedin()
+
+def child(store, queue):
     try:
-        inherited = pooled_connections(store)
+        inherited = pooled(store)
         store.submit_many([Submission(make_article("from-child"))])
         queue.put((inherited, store.count_by_status()["queued"]))
     except BaseException as error:
         queue.put(repr(error))
 
+store = Store(sys.argv[1])
+store.submit_many([Submission(make_article("from-parent"))])
+parent_pooled = pooled(store)
+context = multiprocessing.get_context("fork")
+queue = context.Queue()
+process = context.Process(target=child, args=(store, queue))
+process.start()
+reported = queue.get(timeout=60)
+process.join(timeout=60)
+print(json.dumps({"parent_pooled": parent_pooled, "reported": reported,
+                  "exitcode": process.exitcode,
+                  "parent_after": store.count_by_status()["queued"]}))
+"""
+
 
 def test_forked_child_opens_its_own_connections(store: Store) -> None:
     """Celery's prefork pool forks after the parent used the store; both must keep working."""
-    store.submit_many([Submission(make_article("from-parent"))])
-    assert pooled_connections(store) >= 1  # the parent holds a pooled connection
-
-    context = multiprocessing.get_context("fork")
-    queue: multiprocessing.Queue[object] = context.Queue()
-    child = context.Process(target=use_store_in_forked_child, args=(store, queue))
-    child.start()
-    try:
-        reported = queue.get(timeout=60)
-    finally:
-        child.join(timeout=60)
-        if child.is_alive():
-            child.kill()
-    assert reported == (0, 2)
-    assert child.exitcode == 0
-    assert store.count_by_status()["queued"] == 2  # the parent's connections still work
+    done = subprocess.run(
+        [sys.executable, "-c", FORKING_PARENT, url_of(store), str(FACTORIES_DIR)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["parent_pooled"] >= 1  # the parent held a pooled connection when it forked
+    assert report["reported"] == [0, 2]  # the child dropped it and opened its own
+    assert report["exitcode"] == 0
+    assert report["parent_after"] == 2  # the parent's connections still work

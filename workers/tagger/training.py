@@ -195,7 +195,7 @@ def train(config: TrainConfig) -> dict[str, dict[str, float]]:
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad()
-            losses.append(float(loss))
+            losses.append(loss.detach().item())
             step += 1
         model.eval()
         metadata.trigger_threshold = tune_trigger_threshold(tagger, val_sentences)

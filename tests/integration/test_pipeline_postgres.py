@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 from pipeline_helpers import (
     Stack,
@@ -15,32 +12,18 @@ from pipeline_helpers import (
     running_stack,
     stream_counts,
 )
-from psycopg import sql
-from sqlalchemy import make_url
 
 from shared.schemas import ExtractionResult
+from shared.store.testing import temporary_postgres_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
-
-#: Server and maintenance database the test database is created from.
-POSTGRES_ADMIN_URL = os.environ.get(
-    "NEWSEVENTS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
 
 
 @pytest.fixture(scope="module")
 def postgres_url() -> Iterator[str]:
     """A new, empty database with a random name, dropped after the module."""
-    name = f"newsevents_itest_{secrets.token_hex(6)}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(False)
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+    with temporary_postgres_database("newsevents_itest") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

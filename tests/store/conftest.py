@@ -8,39 +8,16 @@ each test and dropped at the end of the session.
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
 import pytest
-from psycopg import sql
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 
 from shared.store import Store
+from shared.store.testing import temporary_postgres_database
 
-#: Server and maintenance database the test databases are created from.
-POSTGRES_ADMIN_URL = os.environ.get(
-    "NEWSEVENTS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-@contextmanager
-def temporary_postgres_database() -> Iterator[str]:
-    """Create an empty, uniquely named database; yield its plain ``postgresql://`` URL."""
-    name = f"newsevents_test_{secrets.token_hex(6)}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(False)
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
 
 
 def sqlite_url(directory: Path) -> str:

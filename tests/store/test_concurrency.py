@@ -20,8 +20,8 @@ from sqlalchemy import QueuePool, event
 
 from shared.settings import REPO_ROOT
 from shared.store import Store, Submission, SubmitOutcome
+from shared.store.testing import temporary_postgres_database
 
-from .conftest import temporary_postgres_database
 from .factories import TALKS_TEXT, make_article, talks_result
 
 #: Submits the same articles as its siblings, then claims and completes each one.

@@ -14,14 +14,6 @@ from pathlib import Path
 
 from shared.settings import get_settings
 
-LEVEL_NAMES = {
-    "trigger_identification": "trigger identification",
-    "trigger_classification": "trigger classification",
-    "argument_identification": "argument identification",
-    "argument_classification": "argument classification",
-    "argument_classification_gold_triggers": "argument classification (gold triggers)",
-}
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("evaluate", help="score a model on OneIE-format JSON lines")
@@ -40,7 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def format_scores(name: str, scores: dict[str, dict[str, float]]) -> str:
     lines = [f"{name}", f"  {'level':<42}{'P':>8}{'R':>8}{'F1':>8}"]
-    for key, label in LEVEL_NAMES.items():
+    from workers.tagger.scoring import LEVEL_LABELS
+
+    for key, label in LEVEL_LABELS.items():
         s = scores[key]
         lines.append(f"  {label:<42}{s['precision']:>8.2f}{s['recall']:>8.2f}{s['f1']:>8.2f}")
     return "\n".join(lines)

@@ -16,18 +16,12 @@ import json
 from pathlib import Path
 
 from workers.tagger.model_io import METADATA_FILE
+from workers.tagger.scoring import LEVEL_LABELS
 
 ATTRIBUTION = (
     "GENEVA (Parekh, Hsu, Huang, Chang, Peng, ACL 2023) and Berkeley FrameNet "
     "(Baker, Fillmore, Lowe, 1998), CC BY 3.0"
 )
-LEVELS = {
-    "trigger_identification": "Trigger identification",
-    "trigger_classification": "Trigger classification",
-    "argument_identification": "Argument identification",
-    "argument_classification": "Argument classification",
-    "argument_classification_gold_triggers": "Argument classification, gold triggers",
-}
 
 
 def score_table(report: dict[str, dict[str, dict[str, float]]]) -> str:
@@ -35,14 +29,14 @@ def score_table(report: dict[str, dict[str, dict[str, float]]]) -> str:
     files = list(report)
     header = "| level | " + " | ".join(f"{Path(f).name} P / R / F1" for f in files) + " |"
     lines = [header, "|---" * (len(files) + 1) + "|"]
-    for key, label in LEVELS.items():
+    for key, label in LEVEL_LABELS.items():
         cells = []
         for f in files:
             s = report[f].get(key)
             cells.append(
                 f"{s['precision']:.1f} / {s['recall']:.1f} / **{s['f1']:.1f}**" if s else "-"
             )
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+        lines.append(f"| {label[0].upper()}{label[1:]} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

@@ -19,6 +19,14 @@ from dataclasses import dataclass
 
 from workers.tagger.inference import WordEvent
 
+#: What each level is called in reports (``newsevents evaluate``, the model card).
+LEVEL_LABELS = {
+    "trigger_identification": "trigger identification",
+    "trigger_classification": "trigger classification",
+    "argument_identification": "argument identification",
+    "argument_classification": "argument classification",
+    "argument_classification_gold_triggers": "argument classification (gold triggers)",
+}
 LEVELS = (
     "trigger_identification",
     "trigger_classification",

@@ -33,6 +33,7 @@ from shared.schemas import (
     Span,
 )
 from shared.settings import get_settings
+from workers.device import choose_device
 from workers.tagger.inference import WordEvent, WordTagger
 from workers.tagger.places import find_place_mentions, make_event_place, normalize_place
 from workers.tagger.plover import to_plover
@@ -58,14 +59,6 @@ class SentenceWords:
     start: int
     end: int
     words: list[tuple[int, int]]
-
-
-def resolve_device(name: str) -> tuple[torch.device, torch.dtype]:
-    """``auto`` picks CUDA in half precision when a GPU is visible, else CPU in float32."""
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    device = torch.device(name)
-    return device, (torch.float16 if device.type == "cuda" else torch.float32)
 
 
 def default_budget(device: torch.device) -> int:
@@ -95,7 +88,8 @@ class Tagger:
         """Load a model directory (default: the setting, else the bundled default model)."""
         settings = get_settings()
         path = Path(model_path) if model_path else settings.model_path
-        torch_device, dtype = resolve_device(device)
+        choice = choose_device(device)
+        torch_device, dtype = torch.device(choice.device), choice.dtype
         word_tagger = WordTagger.load(
             path,
             torch_device,

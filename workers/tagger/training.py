@@ -21,6 +21,7 @@ from tqdm import tqdm
 from workers.tagger.batching import token_budget_batches
 from workers.tagger.encoding import InputEncoder
 from workers.tagger.examples import Example, sentence_examples
+from workers.tagger.extra_data import extra_sentence_files
 from workers.tagger.geneva import Sentence, read_ontology, read_sentences
 from workers.tagger.inference import WordTagger
 from workers.tagger.labels import LabelSpace
@@ -33,8 +34,6 @@ from workers.tagger.thresholds import (
     tune_argument_threshold,
     tune_trigger_threshold,
 )
-
-EXTRA_DATA_DIR = Path(__file__).resolve().parent / "extra_data"
 
 
 @dataclass
@@ -57,11 +56,6 @@ class TrainConfig:
     max_steps: int = 0  # 0: no limit (a small number makes a smoke run)
     threads: int = 0
     log: list[dict[str, object]] = field(default_factory=list)
-
-
-def extra_sentence_files() -> list[Path]:
-    """The project's own annotated sentences (written for newsevents; see extra_data/README)."""
-    return sorted(EXTRA_DATA_DIR.glob("*.jsonl")) if EXTRA_DATA_DIR.is_dir() else []
 
 
 def _batches(

@@ -127,17 +127,26 @@ class EventPlace(Span):
 
 
 class PloverCoding(BaseModel):
-    """The event coded in the PLOVER political-event ontology."""
+    """The event coded in the PLOVER 2.0 political-event ontology: who did what to whom."""
 
-    type: str
+    type: str = Field(description="PLOVER 2.0 category, e.g. CONSULT, PROTEST, ASSAULT.")
     actor: list[Span] = Field(default_factory=list)
     recipient: list[Span] = Field(default_factory=list)
+    mode: list[str] = Field(
+        default_factory=list, description="PLOVER modes of the category, e.g. phone, visit."
+    )
+    confidence: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="Confidence of the category (learned coder)."
+    )
 
 
 class Event(BaseModel):
     """One event found in an article."""
 
-    type: str
+    type: str = Field(
+        description="The tagger's event type (GENEVA/FrameNet style, e.g. Communication); "
+        "for an event found only by the PLOVER coder, its PLOVER category."
+    )
     trigger: Span
     confidence: float = Field(ge=0.0, le=1.0)
     sentence: int = Field(ge=0, description="Index of the sentence holding the trigger.")

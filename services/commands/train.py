@@ -28,6 +28,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="train on GENEVA only, without the project's own annotated sentences",
     )
+    parser.add_argument(
+        "--no-news-corpus",
+        action="store_true",
+        help="train without the project's news corpus, and so without a PLOVER coder",
+    )
+    parser.add_argument(
+        "--news-dir",
+        type=Path,
+        default=None,
+        help="folder of authored news corpus files (default: the bundled corpus)",
+    )
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--encoder-lr", type=float, default=8e-5)
     parser.add_argument("--head-lr", type=float, default=1e-3)
@@ -51,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
         output=args.output,
         encoder=args.encoder,
         extra_data=not args.no_extra_data,
+        news_corpus=not args.no_news_corpus,
+        news_dir=args.news_dir,
         epochs=args.epochs,
         encoder_lr=args.encoder_lr,
         head_lr=args.head_lr,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from workers.tagger.decoding import LabelledSpan, decode_bio
 from workers.tagger.labels import bio_labels
 
@@ -50,3 +53,40 @@ def test_best_path_never_continues_a_span_of_another_name() -> None:
     # a sentence may not start inside a span
     first = best_bio_path(torch.tensor([[0.2, 0.0, 0.8, 0.0, 0.0]]).clamp_min(1e-9).log(), LABELS)
     assert LABELS[first[0]] != "I-Attack"
+
+
+def _reference_best_path(log_probs, labels):  # type: ignore[no-untyped-def]
+    """The decoder as it was before the numpy loop (per-word torch calls), for comparison."""
+    import torch
+
+    from workers.tagger.decoding import allowed_transitions
+
+    transitions = allowed_transitions(tuple(labels))
+    starts_inside = torch.tensor([label.startswith("I-") for label in labels])
+    score = log_probs[0].masked_fill(starts_inside, float("-inf"))
+    back = []
+    for word in range(1, log_probs.size(0)):
+        score, previous = (score.unsqueeze(1) + transitions).max(0)
+        score = score + log_probs[word]
+        back.append(previous)
+    path = [int(score.argmax())]
+    for previous in reversed(back):
+        path.append(int(previous[path[-1]]))
+    return path[::-1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    words=st.integers(min_value=1, max_value=30),
+    names=st.integers(min_value=1, max_value=6),
+    seed=st.integers(min_value=0, max_value=2**31 - 1),
+)
+def test_numpy_decoder_equals_the_torch_reference(words: int, names: int, seed: int) -> None:
+    import torch
+
+    from workers.tagger.decoding import best_bio_path
+
+    labels = bio_labels([f"T{i}" for i in range(names)])
+    generator = torch.Generator().manual_seed(seed)
+    log_probs = torch.randn(words, len(labels), generator=generator).log_softmax(-1)
+    assert best_bio_path(log_probs, labels) == _reference_best_path(log_probs, labels)

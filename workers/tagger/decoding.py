@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import torch
 
 from workers.tagger.labels import OUTSIDE
@@ -81,25 +82,35 @@ def allowed_transitions(labels: tuple[str, ...]) -> torch.Tensor:
     return table
 
 
+@lru_cache(maxsize=512)
+def _viterbi_tables(labels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """``allowed_transitions`` as a numpy array, and which labels may not open a sentence."""
+    transitions = allowed_transitions(labels).numpy().astype(np.float32)
+    starts_inside = np.array([label.startswith("I-") for label in labels])
+    return transitions, starts_inside
+
+
 def best_bio_path(log_probs: torch.Tensor, labels: Sequence[str]) -> list[int]:
     """The most probable label sequence that is valid BIO (Viterbi over ``log_probs``).
 
     Per-word argmax can produce ``B-Message I-Speaker``, which reads as two broken spans;
-    the constrained path picks the best *consistent* labelling instead.
+    the constrained path picks the best *consistent* labelling instead. The loop runs on
+    numpy arrays: per-word torch calls cost ten times more than the arithmetic.
     """
     words = log_probs.size(0)
     if words == 0:
         return []
-    transitions = allowed_transitions(tuple(labels))
-    starts_inside = torch.tensor([label.startswith("I-") for label in labels])
-    score = log_probs[0].masked_fill(starts_inside, float("-inf"))
-    back = []
+    transitions, starts_inside = _viterbi_tables(tuple(labels))
+    scores = log_probs.detach().to("cpu", torch.float32).numpy()
+    columns = np.arange(len(labels))
+    score = np.where(starts_inside, np.float32(-np.inf), scores[0])
+    back = np.empty((words - 1, len(labels)), dtype=np.int64)
     for word in range(1, words):
-        candidates = score.unsqueeze(1) + transitions  # prev x cur
-        score, previous = candidates.max(0)
-        score = score + log_probs[word]
-        back.append(previous)
+        candidates = score[:, None] + transitions  # prev x cur
+        previous = candidates.argmax(0)
+        score = candidates[previous, columns] + scores[word]
+        back[word - 1] = previous
     path = [int(score.argmax())]
-    for previous in reversed(back):
+    for previous in back[::-1]:
         path.append(int(previous[path[-1]]))
     return path[::-1]

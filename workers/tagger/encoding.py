@@ -23,6 +23,15 @@ TRIGGER_CLOSE = "[unused1]"
 MAX_PIECES_PER_WORD = 12
 
 
+def segment_name(event_type: str, plover: str | None = None) -> str:
+    """What the argument pass reads as its first segment: the event type's name, the PLOVER
+    category's, or both ("Arrest / coerce"), so one pass serves both label sets."""
+    parts = [event_type] if event_type else []
+    if plover:
+        parts.append(plover.lower())
+    return " / ".join(parts)
+
+
 @dataclass(frozen=True)
 class EncodedInput:
     """One model input: pieces, segment ids, where each labelled word starts."""

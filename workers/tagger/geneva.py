@@ -20,19 +20,33 @@ class GoldArgument:
 
 @dataclass(frozen=True)
 class GoldEvent:
+    """A gold event. ``event_type`` is "" for an event that only has a PLOVER coding;
+    ``plover_roles`` holds its ``actor`` and ``recipient`` spans."""
+
     event_type: str
     start: int
     end: int
     arguments: tuple[GoldArgument, ...] = ()
+    plover: str | None = None
+    plover_modes: tuple[str, ...] = ()
+    plover_roles: tuple[GoldArgument, ...] = ()
 
 
 @dataclass
 class Sentence:
-    """One annotated sentence: its tokens and its events."""
+    """One annotated sentence: its tokens and its events.
+
+    ``types_complete``: every tagger event is annotated (GENEVA), so an unmarked word is a
+    "no event" example; the news corpus marks only the news types, so it is not.
+    ``plover_complete``: every PLOVER event is annotated (the news corpus), so the PLOVER
+    coder learns from this sentence; GENEVA has no PLOVER layer.
+    """
 
     id: str
     tokens: list[str]
     events: list[GoldEvent] = field(default_factory=list)
+    types_complete: bool = True
+    plover_complete: bool = False
 
 
 def parse_sentence(record: dict) -> Sentence:

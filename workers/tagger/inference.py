@@ -1,6 +1,11 @@
 """Running the model over word-tokenized sentences: the trigger pass, then one argument
 pass per event.
 
+With a PLOVER coder the trigger pass also finds PLOVER-category triggers; one that overlaps
+an event-type trigger codes that event, one that overlaps none becomes an event of its own
+(``event_type`` ""). The argument pass of a coded event also labels its actor and recipient
+and scores its modes.
+
 This layer knows words, not characters: the article pipeline (``tagger.py``) maps words
 to character offsets, and evaluation feeds the data's own tokens. Work is batched by a
 token budget over all sentences given at once, so many articles share model calls; the
@@ -17,8 +22,8 @@ import torch
 
 from workers.tagger.batching import token_budget_batches
 from workers.tagger.decoding import best_bio_path, decode_bio
-from workers.tagger.encoding import EncodedInput, InputEncoder
-from workers.tagger.labels import OUTSIDE, LabelSpace
+from workers.tagger.encoding import EncodedInput, InputEncoder, segment_name
+from workers.tagger.labels import LabelSpace
 from workers.tagger.model import EventExtractionModel, collate
 from workers.tagger.model_io import ModelMetadata, load_model
 from workers.tagger.windows import plan_windows, window_around
@@ -38,14 +43,27 @@ class WordArgument:
 
 
 @dataclass(frozen=True)
+class WordPlover:
+    """The PLOVER coding of an event: category, actor and recipient spans, modes."""
+
+    category: str
+    confidence: float = 1.0
+    actor: tuple[WordArgument, ...] = ()
+    recipient: tuple[WordArgument, ...] = ()
+    modes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class WordEvent:
-    """An event by word indices within its sentence."""
+    """An event by word indices within its sentence; ``event_type`` is "" for an event
+    that only the PLOVER coder found."""
 
     event_type: str
     start: int
     end: int
     confidence: float = 1.0
     arguments: tuple[WordArgument, ...] = field(default=())
+    plover: WordPlover | None = None
 
 
 @dataclass(frozen=True)
@@ -57,29 +75,104 @@ class TriggerRequest:
     start: int
     end: int
     confidence: float = 1.0
+    plover: str | None = None
+    plover_confidence: float = 1.0
 
 
-def _run(
+@dataclass(frozen=True)
+class ArgumentProbabilities:
+    """Softmax/sigmoid outputs of the argument pass for one event (words x labels)."""
+
+    roles: torch.Tensor
+    plover_roles: torch.Tensor | None = None
+    modes: torch.Tensor | None = None
+
+
+def _batches(inputs: list[EncodedInput], budget: int) -> list[list[int]]:
+    return token_budget_batches([len(item) for item in inputs], budget)
+
+
+def _run_triggers(
+    model: EventExtractionModel, inputs: list[EncodedInput], budget: int, device: torch.device
+) -> list[tuple[torch.Tensor, torch.Tensor | None]]:
+    """(event-type, PLOVER-category or None) probabilities, words x labels, per input."""
+    outputs: list[tuple[torch.Tensor, torch.Tensor | None]] = [
+        (torch.empty(0), None) for _ in inputs
+    ]
+    for indices in _batches(inputs, budget):
+        batch = collate([inputs[i] for i in indices]).to(device)
+        with torch.inference_mode():
+            types, plover = model.trigger_outputs(batch)
+            type_probs = types.float().softmax(-1).cpu()
+            plover_probs = None if plover is None else plover.float().softmax(-1).cpu()
+        for row, index in enumerate(indices):
+            words = len(inputs[index].word_index)
+            outputs[index] = (
+                type_probs[row, :words],
+                None if plover_probs is None else plover_probs[row, :words],
+            )
+    return outputs
+
+
+def _run_arguments(
     model: EventExtractionModel,
     inputs: list[EncodedInput],
     budget: int,
     device: torch.device,
-    label_masks: list[torch.Tensor] | None = None,
-) -> list[torch.Tensor]:
-    """Softmax probabilities (words x labels) for each input, batched by token budget."""
-    outputs: list[torch.Tensor | None] = [None] * len(inputs)
-    for indices in token_budget_batches([len(item) for item in inputs], budget):
+    label_masks: list[torch.Tensor],
+) -> list[ArgumentProbabilities]:
+    """Role (and PLOVER role and mode) probabilities per input, batched by token budget."""
+    outputs: list[ArgumentProbabilities] = [ArgumentProbabilities(torch.empty(0)) for _ in inputs]
+    for indices in _batches(inputs, budget):
         batch = collate([inputs[i] for i in indices]).to(device)
+        mask = torch.stack([label_masks[i] for i in indices]).to(device)
         with torch.inference_mode():
-            if label_masks is None:
-                logits = model.trigger_logits(batch)
-            else:
-                mask = torch.stack([label_masks[i] for i in indices]).to(device)
-                logits = model.argument_logits(batch, mask)
-            probs = logits.float().softmax(-1).cpu()
+            out = model.argument_outputs(batch, mask)
+            roles = out.roles.float().softmax(-1).cpu()
+            sides = None if out.plover_roles is None else out.plover_roles.float().softmax(-1).cpu()
+            modes = None if out.modes is None else out.modes.float().sigmoid().cpu()
         for row, index in enumerate(indices):
-            outputs[index] = probs[row, : len(inputs[index].word_index)]
-    return [p for p in outputs if p is not None]
+            words = len(inputs[index].word_index)
+            outputs[index] = ArgumentProbabilities(
+                roles[row, :words],
+                None if sides is None else sides[row, :words],
+                None if modes is None else modes[row],
+            )
+    return outputs
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def attach_plover(
+    requests: list[TriggerRequest], coded: list[TriggerRequest]
+) -> list[TriggerRequest]:
+    """Merge PLOVER-category triggers (``coded``: event_type "", ``plover`` set) into the
+    event-type triggers of the same sentence: a category codes the event whose trigger it
+    overlaps most (one category per event); one that overlaps none is an event of its own."""
+    merged = list(requests)
+    for item in sorted(coded, key=lambda r: -r.plover_confidence):
+        best, best_overlap = None, 0
+        for position, request in enumerate(merged):
+            if request.sentence != item.sentence or request.plover is not None:
+                continue
+            overlap = _overlap((request.start, request.end), (item.start, item.end))
+            if overlap > best_overlap:
+                best, best_overlap = position, overlap
+        if best is None:
+            merged.append(item)
+        else:
+            merged[best] = TriggerRequest(
+                merged[best].sentence,
+                merged[best].event_type,
+                merged[best].start,
+                merged[best].end,
+                merged[best].confidence,
+                item.plover,
+                item.plover_confidence,
+            )
+    return sorted(merged, key=lambda r: (r.sentence, r.start, r.end))
 
 
 class WordTagger:
@@ -101,10 +194,6 @@ class WordTagger:
         self.device = device
         self.token_budget = token_budget
         self._masks = {t: torch.tensor(labels.argument_label_mask(t)) for t in labels.event_types}
-        self._type_of_label = [
-            None if name == OUTSIDE else labels.event_types.index(name[2:])
-            for name in labels.trigger_labels
-        ]
 
     @classmethod
     def load(
@@ -122,6 +211,13 @@ class WordTagger:
 
     def trigger_probabilities(self, pieces: list[list[list[int]]]) -> list[torch.Tensor]:
         """Per sentence, (words x trigger labels) probabilities; long sentences windowed."""
+        return [types for types, _ in self.trigger_outputs(pieces)]
+
+    def trigger_outputs(
+        self, pieces: list[list[list[int]]]
+    ) -> list[tuple[torch.Tensor, torch.Tensor | None]]:
+        """Per sentence, (words x event-type labels) and (words x PLOVER labels, or None)
+        probabilities; long sentences windowed, each word taken from its window's core."""
         inputs: list[EncodedInput] = []
         places: list[tuple[int, int, int, int]] = []  # sentence, window start, core start, core end
         for sentence, words in enumerate(pieces):
@@ -129,29 +225,34 @@ class WordTagger:
             for window in plan_windows(counts, self.encoder.max_pieces - 2):
                 inputs.append(self.encoder.trigger_input(words[window.start : window.end]))
                 places.append((sentence, window.start, window.core_start, window.core_end))
-        probs = _run(self.model, inputs, self.token_budget, self.device)
-        out = [torch.zeros(len(words), len(self.labels.trigger_labels)) for words in pieces]
-        for (sentence, start, core_start, core_end), window_probs in zip(
+        probs = _run_triggers(self.model, inputs, self.token_budget, self.device)
+        coder = self.labels.has_plover and self.model.plover_trigger_head is not None
+        types = [torch.zeros(len(words), len(self.labels.trigger_labels)) for words in pieces]
+        plover = [
+            torch.zeros(len(words), len(self.labels.plover_trigger_labels)) if coder else None
+            for words in pieces
+        ]
+        for (sentence, start, core_start, core_end), (type_probs, plover_probs) in zip(
             places, probs, strict=True
         ):
-            out[sentence][core_start:core_end] = window_probs[core_start - start : core_end - start]
-        return out
+            core = slice(core_start - start, core_end - start)
+            types[sentence][core_start:core_end] = type_probs[core]
+            target = plover[sentence]
+            if target is not None and plover_probs is not None:
+                target[core_start:core_end] = plover_probs[core]
+        return list(zip(types, plover, strict=True))
 
     def decode_triggers(self, probs: torch.Tensor, threshold: float) -> list[TriggerRequest]:
         """Trigger spans of one sentence: a word's confidence is P(B-type) + P(I-type)."""
-        if probs.numel() == 0:
-            return []
-        label_ids = best_bio_path(probs.clamp_min(1e-9).log(), self.labels.trigger_labels)
-        confidences = []
-        for word, label_id in enumerate(label_ids):
-            type_index = self._type_of_label[label_id]
-            if type_index is None:
-                confidences.append(float(probs[word, 0]))
-            else:
-                b = 1 + 2 * type_index
-                confidences.append(float(probs[word, b] + probs[word, b + 1]))
-        spans = decode_bio(label_ids, confidences, self.labels.trigger_labels, threshold)
-        return [TriggerRequest(-1, s.name, s.start, s.end, s.confidence) for s in spans]
+        spans = _decode_spans(probs, self.labels.trigger_labels, threshold)
+        return [TriggerRequest(-1, name, start, end, conf) for start, end, name, conf in spans]
+
+    def decode_plover(self, probs: torch.Tensor, threshold: float) -> list[TriggerRequest]:
+        """PLOVER-category trigger spans of one sentence, as events with no tagger type."""
+        spans = _decode_spans(probs, self.labels.plover_trigger_labels, threshold)
+        return [
+            TriggerRequest(-1, "", start, end, conf, name, conf) for start, end, name, conf in spans
+        ]
 
     # -- argument pass ------------------------------------------------------------------
 
@@ -162,34 +263,84 @@ class WordTagger:
         threshold: float,
     ) -> list[tuple[WordArgument, ...]]:
         """The arguments of each requested event, one model input per event."""
+        return [args for args, _ in self.event_details(pieces, requests, threshold)]
+
+    def event_details(
+        self,
+        pieces: list[list[list[int]]],
+        requests: Sequence[TriggerRequest],
+        threshold: float,
+        plover_threshold: float | None = None,
+        mode_threshold: float | None = None,
+    ) -> list[tuple[tuple[WordArgument, ...], WordPlover | None]]:
+        """Arguments and PLOVER coding of each requested event, one model input per event."""
+        side_threshold = (
+            self.metadata.plover_role_threshold if plover_threshold is None else plover_threshold
+        )
+        mode_cut = self.metadata.mode_threshold if mode_threshold is None else mode_threshold
         inputs, offsets, masks = [], [], []
         for request in requests:
             words = pieces[request.sentence]
             counts = [len(w) for w in words]
-            budget = self.encoder.max_pieces - self.encoder.argument_overhead(request.event_type)
+            name = segment_name(request.event_type, request.plover)
+            budget = self.encoder.max_pieces - self.encoder.argument_overhead(name)
             left, right = window_around(counts, request.start, request.end, budget)
             inputs.append(
                 self.encoder.argument_input(
-                    words[left:right], request.start - left, request.end - left, request.event_type
+                    words[left:right], request.start - left, request.end - left, name
                 )
             )
             offsets.append(left)
             masks.append(self._masks.get(request.event_type, self._fallback_mask()))
         if not inputs:
             return []
-        probs = _run(self.model, inputs, self.token_budget, self.device, masks)
+        probs = _run_arguments(self.model, inputs, self.token_budget, self.device, masks)
         results = []
-        for request, left, window_probs in zip(requests, offsets, probs, strict=True):
-            label_ids = self._argument_path(window_probs, request.event_type)
-            confidences = [float(window_probs[i, j]) for i, j in enumerate(label_ids)]
-            spans = decode_bio(label_ids, confidences, self.labels.argument_labels, threshold)
-            results.append(
-                tuple(
+        for request, left, window in zip(requests, offsets, probs, strict=True):
+            trigger = (request.start - left, request.end - left)
+
+            def outside_trigger(start: int, end: int, trigger: tuple[int, int] = trigger) -> bool:
+                return (start, end) != trigger
+
+            arguments: tuple[WordArgument, ...] = ()
+            if request.event_type:
+                label_ids = self._argument_path(window.roles, request.event_type)
+                confidences = [float(window.roles[i, j]) for i, j in enumerate(label_ids)]
+                spans = decode_bio(label_ids, confidences, self.labels.argument_labels, threshold)
+                arguments = tuple(
                     WordArgument(s.name, s.start + left, s.end + left, s.confidence)
                     for s in spans
-                    if not (s.start + left == request.start and s.end + left == request.end)
+                    if outside_trigger(s.start, s.end)
                 )
-            )
+            coding = None
+            if request.plover and window.plover_roles is not None:
+                sides = [
+                    WordArgument(name, start + left, end + left, conf)
+                    for start, end, name, conf in _decode_spans(
+                        window.plover_roles, self.labels.plover_role_labels, side_threshold
+                    )
+                    if outside_trigger(start, end)
+                ]
+                modes: tuple[str, ...] = ()
+                if window.modes is not None and self.labels.mode_names:
+                    modes = tuple(
+                        name.split(".", 1)[1]
+                        for name, allowed, p in zip(
+                            self.labels.mode_names,
+                            self.labels.mode_mask(request.plover),
+                            window.modes.tolist(),
+                            strict=False,
+                        )
+                        if allowed and p >= mode_cut
+                    )
+                coding = WordPlover(
+                    request.plover,
+                    request.plover_confidence,
+                    tuple(s for s in sides if s.role == "actor"),
+                    tuple(s for s in sides if s.role == "recipient"),
+                    modes,
+                )
+            results.append((arguments, coding))
         return results
 
     def _argument_path(self, probs: torch.Tensor, event_type: str) -> list[int]:
@@ -210,38 +361,99 @@ class WordTagger:
         gold_triggers: Sequence[Sequence[WordEvent]] | None = None,
         trigger_threshold: float | None = None,
         argument_threshold: float | None = None,
+        plover_threshold: float | None = None,
+        plover_role_threshold: float | None = None,
     ) -> list[list[WordEvent]]:
-        """Events of each sentence (words); with ``gold_triggers`` only arguments are predicted."""
+        """Events of each sentence (words); with ``gold_triggers`` only arguments (and the
+        PLOVER sides and modes of the gold categories) are predicted."""
         t_threshold = (
             self.metadata.trigger_threshold if trigger_threshold is None else trigger_threshold
         )
         a_threshold = (
             self.metadata.argument_threshold if argument_threshold is None else argument_threshold
         )
+        p_threshold = (
+            self.metadata.plover_threshold if plover_threshold is None else plover_threshold
+        )
         pieces = [self.encoder.word_pieces(list(words)) for words in sentences]
         requests: list[TriggerRequest] = []
         if gold_triggers is None:
-            for sentence, probs in enumerate(self.trigger_probabilities(pieces)):
+            coded: list[TriggerRequest] = []
+            for sentence, (types, plover) in enumerate(self.trigger_outputs(pieces)):
                 requests += [
                     TriggerRequest(sentence, r.event_type, r.start, r.end, r.confidence)
-                    for r in self.decode_triggers(probs, t_threshold)
+                    for r in self.decode_triggers(types, t_threshold)
                 ]
+                if plover is not None:
+                    coded += [
+                        TriggerRequest(sentence, "", r.start, r.end, r.confidence, r.plover,
+                                       r.plover_confidence)
+                        for r in self.decode_plover(plover, p_threshold)
+                    ]  # fmt: skip
+            requests = attach_plover(requests, coded)
         else:
             for sentence, events in enumerate(gold_triggers):
-                requests += [TriggerRequest(sentence, e.event_type, e.start, e.end) for e in events]
-        arguments = self.arguments(pieces, requests, a_threshold)
+                requests += [
+                    TriggerRequest(
+                        sentence,
+                        e.event_type,
+                        e.start,
+                        e.end,
+                        plover=e.plover.category if e.plover and self.labels.has_plover else None,
+                    )
+                    for e in events
+                ]
+        details = self.event_details(pieces, requests, a_threshold, plover_role_threshold)
         out: list[list[WordEvent]] = [[] for _ in sentences]
-        for request, args in zip(requests, arguments, strict=True):
+        for request, (args, coding) in zip(requests, details, strict=True):
+            confidence = request.confidence if request.event_type else request.plover_confidence
             out[request.sentence].append(
                 WordEvent(
                     request.event_type,
                     request.start,
                     request.end,
-                    round(request.confidence, CONFIDENCE_DIGITS),
-                    tuple(
-                        WordArgument(a.role, a.start, a.end, round(a.confidence, CONFIDENCE_DIGITS))
-                        for a in args
-                    ),
+                    _rounded(confidence),
+                    tuple(_rounded_argument(a) for a in args),
+                    None if coding is None else _rounded_coding(coding),
                 )
             )
         return out
+
+
+def _rounded(value: float) -> float:
+    return round(value, CONFIDENCE_DIGITS)
+
+
+def _rounded_argument(argument: WordArgument) -> WordArgument:
+    return WordArgument(argument.role, argument.start, argument.end, _rounded(argument.confidence))
+
+
+def _rounded_coding(coding: WordPlover) -> WordPlover:
+    return WordPlover(
+        coding.category,
+        _rounded(coding.confidence),
+        tuple(_rounded_argument(a) for a in coding.actor),
+        tuple(_rounded_argument(a) for a in coding.recipient),
+        coding.modes,
+    )
+
+
+def _decode_spans(
+    probs: torch.Tensor, labels: list[str], threshold: float
+) -> list[tuple[int, int, str, float]]:
+    """(start, end, name, confidence) of the best valid BIO path over ``probs`` (words x
+    labels); a word's confidence is P(B-name) + P(I-name) for its chosen name, P(O) outside."""
+    if probs.numel() == 0:
+        return []
+    label_ids = best_bio_path(probs.clamp_min(1e-9).log(), labels)
+    confidences = []
+    for word, label_id in enumerate(label_ids):
+        if label_id == 0:
+            confidences.append(float(probs[word, 0]))
+        else:
+            b = label_id if labels[label_id].startswith("B-") else label_id - 1
+            confidences.append(float(probs[word, b] + probs[word, b + 1]))
+    return [
+        (s.start, s.end, s.name, s.confidence)
+        for s in decode_bio(label_ids, confidences, labels, threshold)
+    ]

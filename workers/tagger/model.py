@@ -4,6 +4,11 @@ The trigger head labels every word of a sentence with a BIO event-type label. Th
 argument head labels every word with a BIO role label for ONE event, reading the word's
 vector next to the vector of the trigger's opening marker; logits of roles the event type
 does not allow are masked out, in training and at run time alike.
+
+The PLOVER coder lives on the same encoder passes: a second trigger head labels words with
+BIO PLOVER categories (in the trigger pass), a second role head labels the event's ``actor``
+and ``recipient`` and a mode head scores the category's modes from the trigger marker (in
+the argument pass). A model trained without PLOVER data has none of these heads.
 """
 
 from __future__ import annotations
@@ -66,6 +71,9 @@ class EventExtractionModel(nn.Module):
         n_trigger_labels: int,
         n_argument_labels: int,
         dropout: float = 0.1,
+        n_plover_labels: int = 0,
+        n_plover_role_labels: int = 0,
+        n_modes: int = 0,
     ) -> None:
         super().__init__()
         self.encoder = encoder
@@ -78,6 +86,18 @@ class EventExtractionModel(nn.Module):
             nn.Dropout(dropout),
             nn.Linear(hidden, n_argument_labels),
         )
+        self.plover_trigger_head: nn.Linear | None = None
+        self.plover_role_head: nn.Sequential | None = None
+        self.mode_head: nn.Linear | None = None
+        if n_plover_labels:
+            self.plover_trigger_head = nn.Linear(hidden, n_plover_labels)
+            self.plover_role_head = nn.Sequential(
+                nn.Linear(2 * hidden, hidden),
+                nn.GELU(),
+                nn.Dropout(dropout),
+                nn.Linear(hidden, n_plover_role_labels),
+            )
+            self.mode_head = nn.Linear(hidden, max(1, n_modes))
 
     def _word_vectors(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
         hidden = self.encoder(
@@ -90,14 +110,44 @@ class EventExtractionModel(nn.Module):
 
     def trigger_logits(self, batch: Batch) -> torch.Tensor:
         """(batch, words, trigger labels)."""
+        return self.trigger_outputs(batch)[0]
+
+    def trigger_outputs(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Event-type logits and PLOVER-category logits (None without a PLOVER coder),
+        each (batch, words, labels), from one encoder pass."""
         _, words = self._word_vectors(batch)
-        return self.trigger_head(self.dropout(words))
+        words = self.dropout(words)
+        plover = self.plover_trigger_head(words) if self.plover_trigger_head else None
+        return self.trigger_head(words), plover
 
     def argument_logits(self, batch: Batch, label_mask: torch.Tensor) -> torch.Tensor:
         """(batch, words, argument labels); ``label_mask`` (batch, labels) is True where allowed."""
+        return self.argument_outputs(batch, label_mask).roles
+
+    def argument_outputs(self, batch: Batch, label_mask: torch.Tensor) -> ArgumentOutputs:
+        """Role logits (masked by ``label_mask``), and with a PLOVER coder the actor/recipient
+        logits and the mode logits, from one encoder pass."""
         hidden, words = self._word_vectors(batch)
         rows = torch.arange(hidden.size(0), device=hidden.device)
-        marker = hidden[rows, batch.marker_index].unsqueeze(1).expand_as(words)
-        logits = self.argument_head(self.dropout(torch.cat([words, marker], dim=-1)))
+        marker_vector = hidden[rows, batch.marker_index]
+        marker = marker_vector.unsqueeze(1).expand_as(words)
+        features = self.dropout(torch.cat([words, marker], dim=-1))
+        logits = self.argument_head(features)
         mask = label_mask.unsqueeze(1).to(logits.dtype)
-        return logits * mask + (1 - mask) * MASKED_LOGIT
+        roles = logits * mask + (1 - mask) * MASKED_LOGIT
+        if self.plover_role_head is None or self.mode_head is None:
+            return ArgumentOutputs(roles)
+        return ArgumentOutputs(
+            roles,
+            self.plover_role_head(features),
+            self.mode_head(self.dropout(marker_vector)),
+        )
+
+
+@dataclass
+class ArgumentOutputs:
+    """What the argument pass gives for a batch of events."""
+
+    roles: torch.Tensor  # (batch, words, argument labels)
+    plover_roles: torch.Tensor | None = None  # (batch, words, PLOVER role labels)
+    modes: torch.Tensor | None = None  # (batch, modes): independent logits

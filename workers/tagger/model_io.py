@@ -14,7 +14,13 @@ from pathlib import Path
 
 import torch
 from safetensors.torch import load_file, save_file
-from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedTokenizerFast
+from transformers import (
+    AutoConfig,
+    AutoModel,
+    AutoTokenizer,
+    PreTrainedModel,
+    PreTrainedTokenizerFast,
+)
 
 from workers.tagger.labels import LabelSpace
 from workers.tagger.model import EventExtractionModel
@@ -32,6 +38,10 @@ class ModelMetadata:
     max_pieces: int = 256
     trigger_threshold: float = 0.5
     argument_threshold: float = 0.3
+    #: Thresholds of the PLOVER coder: category triggers, actor/recipient spans, modes.
+    plover_threshold: float = 0.5
+    plover_role_threshold: float = 0.3
+    mode_threshold: float = 0.5
     scores: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     training: dict[str, object] = field(default_factory=dict)
 
@@ -53,7 +63,19 @@ def load_tokenizer(path: Path | str) -> PreTrainedTokenizerFast:
 def new_model(encoder_path: Path | str, labels: LabelSpace) -> EventExtractionModel:
     """A fresh model on pretrained encoder weights (training starts here)."""
     encoder = AutoModel.from_pretrained(str(encoder_path), add_pooling_layer=False)
-    return EventExtractionModel(encoder, len(labels.trigger_labels), len(labels.argument_labels))
+    return build_model(encoder.float(), labels)  # train in fp32 whatever the files hold
+
+
+def build_model(encoder: PreTrainedModel, labels: LabelSpace) -> EventExtractionModel:
+    """The heads that ``labels`` calls for on top of ``encoder``."""
+    return EventExtractionModel(
+        encoder,
+        len(labels.trigger_labels),
+        len(labels.argument_labels),
+        n_plover_labels=len(labels.plover_trigger_labels),
+        n_plover_role_labels=len(labels.plover_role_labels),
+        n_modes=len(labels.mode_names),
+    )
 
 
 def save_model(
@@ -86,7 +108,7 @@ def load_model(
     metadata = ModelMetadata(**json.loads((directory / METADATA_FILE).read_text()))
     config = AutoConfig.from_pretrained(str(directory / "encoder"))
     encoder = AutoModel.from_config(config, add_pooling_layer=False)
-    model = EventExtractionModel(encoder, len(labels.trigger_labels), len(labels.argument_labels))
+    model = build_model(encoder, labels)
     state = load_file(str(directory / "model.safetensors"))
     model.load_state_dict({k: v.to(torch.float32) for k, v in state.items()})
     model.to(device=device, dtype=dtype).eval()

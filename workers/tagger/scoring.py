@@ -70,6 +70,8 @@ class Score:
 def _keys(events: Iterable[WordEvent]) -> dict[str, set[tuple]]:
     keys: dict[str, set[tuple]] = {level: set() for level in LEVELS}
     for event in events:
+        if not event.event_type:
+            continue  # found only by the PLOVER coder: no tagger type to score
         keys["trigger_identification"].add((event.start, event.end))
         keys["trigger_classification"].add((event.start, event.end, event.event_type))
         for argument in event.arguments:

@@ -30,11 +30,12 @@ from shared.schemas import (
     EventTime,
     ExtractionResult,
     ModelInfo,
+    PloverCoding,
     Span,
 )
 from shared.settings import get_settings
 from workers.device import choose_device
-from workers.tagger.inference import WordEvent, WordTagger
+from workers.tagger.inference import WordArgument, WordEvent, WordTagger
 from workers.tagger.places import find_place_mentions, make_event_place, normalize_place
 from workers.tagger.plover import to_plover
 from workers.tagger.sentences import split_sentences
@@ -143,14 +144,43 @@ class Tagger:
                 )
             )
         return Event(
-            type=event.event_type,
+            type=event.event_type or (event.plover.category if event.plover else ""),
             trigger=Span(text=text[t_start:t_end], start=t_start, end=t_end),
             confidence=event.confidence,
             sentence=sentence.index,
             arguments=arguments,
             time=self._time(article, sentence, arguments, t_start),
             place=self._place(text, sentence, arguments, t_start),
-            plover=to_plover(event.event_type, arguments, trigger=text[t_start:t_end]),
+            plover=self._plover(text, words, event, arguments, text[t_start:t_end]),
+        )
+
+    def _plover(
+        self,
+        text: str,
+        words: list[tuple[int, int]],
+        event: WordEvent,
+        arguments: list[Argument],
+        trigger: str,
+    ) -> PloverCoding | None:
+        """The learned coder's PLOVER coding; a model without one falls back to the frame map."""
+        if not self.word_tagger.labels.has_plover:
+            return to_plover(event.event_type, arguments, trigger=trigger)
+        if event.plover is None:
+            return None
+
+        def spans(sides: tuple[WordArgument, ...]) -> list[Span]:
+            out = []
+            for side in sides:
+                start, end = words[side.start][0], words[side.end - 1][1]
+                out.append(Span(text=text[start:end], start=start, end=end))
+            return out
+
+        return PloverCoding(
+            type=event.plover.category,
+            actor=spans(event.plover.actor),
+            recipient=spans(event.plover.recipient),
+            mode=list(event.plover.modes),
+            confidence=event.plover.confidence,
         )
 
     @staticmethod

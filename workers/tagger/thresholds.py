@@ -17,8 +17,8 @@ from pathlib import Path
 
 import torch
 
-from workers.tagger.geneva import Sentence, read_sentences
-from workers.tagger.inference import WordArgument, WordEvent, WordTagger
+from workers.tagger.geneva import GoldEvent, Sentence, read_sentences
+from workers.tagger.inference import WordArgument, WordEvent, WordPlover, WordTagger
 from workers.tagger.model_io import METADATA_FILE
 from workers.tagger.scoring import score_events
 
@@ -27,7 +27,7 @@ ARGUMENT_GRID = [round(0.1 + 0.05 * i, 2) for i in range(13)]
 
 
 def gold_events(sentences: list[Sentence]) -> list[list[WordEvent]]:
-    """Gold events in the scorer's form."""
+    """Gold events in the scorer's form (with their PLOVER coding where annotated)."""
     return [
         [
             WordEvent(
@@ -36,11 +36,49 @@ def gold_events(sentences: list[Sentence]) -> list[list[WordEvent]]:
                 e.end,
                 1.0,
                 tuple(WordArgument(a.role, a.start, a.end) for a in e.arguments),
+                _gold_coding(e),
             )
             for e in s.events
         ]
         for s in sentences
     ]
+
+
+def _gold_coding(event: GoldEvent) -> WordPlover | None:
+    if event.plover is None:
+        return None
+    sides = [WordArgument(a.role, a.start, a.end) for a in event.plover_roles]
+    return WordPlover(
+        event.plover,
+        1.0,
+        tuple(a for a in sides if a.role == "actor"),
+        tuple(a for a in sides if a.role == "recipient"),
+        event.plover_modes,
+    )
+
+
+def tune_plover_threshold(tagger: WordTagger, sentences: list[Sentence]) -> float:
+    """The PLOVER category threshold with the best category macro-F1."""
+    from workers.tagger.plover_scoring import score_plover
+
+    gold = gold_events(sentences)
+    pieces = [tagger.encoder.word_pieces(s.tokens) for s in sentences]
+    outputs = tagger.trigger_outputs(pieces)
+    best, best_f1 = 0.5, -1.0
+    for threshold in TRIGGER_GRID:
+        predicted = [
+            [
+                WordEvent("", r.start, r.end, r.confidence, (), WordPlover(str(r.plover)))
+                for r in tagger.decode_plover(plover, threshold)
+            ]
+            if plover is not None
+            else []
+            for _, plover in outputs
+        ]
+        f1 = score_plover(gold, predicted).macro_f1
+        if f1 > best_f1:
+            best, best_f1 = threshold, f1
+    return best
 
 
 def tune_trigger_threshold(tagger: WordTagger, sentences: list[Sentence]) -> float:
@@ -55,6 +93,37 @@ def tune_trigger_threshold(tagger: WordTagger, sentences: list[Sentence]) -> flo
             for p in probs
         ]
         f1 = score_events(gold, predicted)["trigger_classification"].f1
+        if f1 > best_f1:
+            best, best_f1 = threshold, f1
+    return best
+
+
+def tune_plover_role_threshold(tagger: WordTagger, sentences: list[Sentence]) -> float:
+    """The actor/recipient threshold with the best summed actor and recipient F1."""
+    from workers.tagger.plover_scoring import score_plover
+
+    gold = gold_events(sentences)
+    predicted = tagger.predict([s.tokens for s in sentences], plover_role_threshold=0.0)
+    best, best_f1 = 0.3, -1.0
+    for threshold in ARGUMENT_GRID:
+        kept = [
+            [
+                dataclasses.replace(
+                    e,
+                    plover=dataclasses.replace(
+                        e.plover,
+                        actor=tuple(a for a in e.plover.actor if a.confidence >= threshold),
+                        recipient=tuple(a for a in e.plover.recipient if a.confidence >= threshold),
+                    ),
+                )
+                if e.plover
+                else e
+                for e in events
+            ]
+            for events in predicted
+        ]
+        report = score_plover(gold, kept)
+        f1 = report.actor.f1 + report.recipient.f1
         if f1 > best_f1:
             best, best_f1 = threshold, f1
     return best

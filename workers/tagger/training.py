@@ -20,18 +20,24 @@ from tqdm import tqdm
 
 from workers.tagger.batching import token_budget_batches
 from workers.tagger.encoding import InputEncoder
-from workers.tagger.examples import Example, sentence_examples
+from workers.tagger.examples import IGNORE, NOT_NEWS_TYPE, Example, sentence_examples
 from workers.tagger.extra_data import extra_sentence_files
 from workers.tagger.geneva import Sentence, read_ontology, read_sentences
 from workers.tagger.inference import WordTagger
-from workers.tagger.labels import LabelSpace
+from workers.tagger.labels import OUTSIDE, LabelSpace
 from workers.tagger.model import collate
 from workers.tagger.model_card import write_model_card
 from workers.tagger.model_io import ModelMetadata, load_tokenizer, new_model, save_model
+from workers.tagger.news_corpus import AUTHORED_DIR, NEWS_TYPES, load_split, news_types
+from workers.tagger.news_corpus.plover_modes import PLOVER_MODES
+from workers.tagger.news_corpus.tokens import to_sentence
+from workers.tagger.plover_scoring import score_plover
 from workers.tagger.scoring import score_events
 from workers.tagger.thresholds import (
     gold_events,
     tune_argument_threshold,
+    tune_plover_role_threshold,
+    tune_plover_threshold,
     tune_trigger_threshold,
 )
 
@@ -44,6 +50,8 @@ class TrainConfig:
     output: Path
     encoder: str = ""
     extra_data: bool = True
+    news_corpus: bool = True  # the project's news corpus (train split) and the PLOVER coder
+    news_dir: Path | None = None  # authored corpus files (None: the bundled corpus)
     epochs: int = 6
     encoder_lr: float = 8e-5
     head_lr: float = 1e-3
@@ -54,6 +62,7 @@ class TrainConfig:
     max_pieces: int = 256
     seed: int = 13
     max_steps: int = 0  # 0: no limit (a small number makes a smoke run)
+    eval_from: int = 1  # first epoch that is evaluated and may be kept (evaluation is slow)
     threads: int = 0
     log: list[dict[str, object]] = field(default_factory=list)
 
@@ -78,19 +87,69 @@ def _batches(
     return batches
 
 
+def _token_loss(
+    logits: torch.Tensor,
+    labels: list[list[int] | None],
+    not_news: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Mean negative log-likelihood over the labelled words: cross-entropy for a known label,
+    and for a NOT_NEWS_TYPE word the probability of any label ``not_news`` allows (a partial
+    label). Zero, with a gradient, when no word is labelled."""
+    target = torch.full(logits.shape[:2], IGNORE, dtype=torch.long)
+    for row, sequence in enumerate(labels):
+        if sequence:
+            target[row, : len(sequence)] = torch.tensor(sequence)
+    target = target.to(logits.device)
+    known = target >= 0
+    partial = (target == NOT_NEWS_TYPE) if not_news is not None else torch.zeros_like(known)
+    count = int(known.sum()) + int(partial.sum())
+    if not count:
+        return logits.sum() * 0.0
+    total = functional.cross_entropy(
+        logits.flatten(0, 1), target.masked_fill(~known, IGNORE).flatten(),
+        ignore_index=IGNORE, reduction="sum",
+    )  # fmt: skip
+    if not_news is not None and bool(partial.any()):
+        log_probs = logits[partial].float().log_softmax(-1)
+        allowed = log_probs.masked_fill(~not_news.to(logits.device), float("-inf"))
+        total = total - allowed.logsumexp(-1).sum()
+    return total / count
+
+
+def _mode_loss(tagger: WordTagger, logits: torch.Tensor, batch: list[Example]) -> torch.Tensor:
+    """Binary cross-entropy of each coded event's modes, over its category's modes only."""
+    rows = [row for row, e in enumerate(batch) if e.modes is not None and e.plover]
+    masks = [tagger.labels.mode_mask(str(batch[row].plover)) for row in rows]
+    if not rows or not any(any(mask) for mask in masks):
+        return logits.sum() * 0.0
+    target = torch.tensor([batch[row].modes for row in rows], device=logits.device)
+    mask = torch.tensor(masks, device=logits.device)
+    return functional.binary_cross_entropy_with_logits(logits[rows][mask], target[mask])
+
+
+def _not_news_mask(labels: LabelSpace) -> torch.Tensor:
+    """Trigger labels an unmarked word of the news corpus may take: O and the other types."""
+    return torch.tensor(
+        [name == OUTSIDE or name[2:] not in NEWS_TYPES for name in labels.trigger_labels]
+    )
+
+
 def _loss(tagger: WordTagger, batch: list[Example], device: torch.device) -> torch.Tensor:
     model_batch = collate([e.input for e in batch]).to(device)
     if batch[0].event_type is None:
-        logits = tagger.model.trigger_logits(model_batch)
-    else:
-        masks = torch.stack([tagger._masks[e.event_type] for e in batch if e.event_type])
-        logits = tagger.model.argument_logits(model_batch, masks.to(device))
-    target = torch.full(logits.shape[:2], -100, dtype=torch.long)
-    for row, example in enumerate(batch):
-        target[row, : len(example.labels)] = torch.tensor(example.labels)
-    return functional.cross_entropy(
-        logits.flatten(0, 1), target.to(device).flatten(), ignore_index=-100
-    )
+        types, plover = tagger.model.trigger_outputs(model_batch)
+        loss = _token_loss(types, [e.labels for e in batch], _not_news_mask(tagger.labels))
+        if plover is not None:
+            loss = loss + _token_loss(plover, [e.plover_labels for e in batch])
+        return loss
+    fallback = torch.tensor(tagger.labels.argument_label_mask(""))
+    masks = torch.stack([tagger._masks.get(str(e.event_type), fallback) for e in batch])
+    out = tagger.model.argument_outputs(model_batch, masks.to(device))
+    loss = _token_loss(out.roles, [e.labels for e in batch])
+    if out.plover_roles is not None and out.modes is not None:
+        loss = loss + _token_loss(out.plover_roles, [e.plover_labels for e in batch])
+        loss = loss + _mode_loss(tagger, out.modes, batch)
+    return loss
 
 
 def evaluate_tagger(
@@ -110,6 +169,16 @@ def evaluate_tagger(
     return scores
 
 
+def _f1(score: dict[str, float]) -> float:
+    return float(score["f1"])
+
+
+def evaluate_news(tagger: WordTagger, sentences: list[Sentence]) -> dict[str, object]:
+    """PLOVER and news-type scores (``plover_scoring``) on sentences with a PLOVER layer."""
+    predicted = tagger.predict([s.tokens for s in sentences])
+    return score_plover(gold_events(sentences), predicted).as_dict()
+
+
 def train(config: TrainConfig) -> dict[str, dict[str, float]]:
     """Train, select the best epoch on validation, write the model directory; return its scores."""
     from workers.tagger.model_io import default_encoder_path
@@ -127,8 +196,14 @@ def train(config: TrainConfig) -> dict[str, dict[str, float]]:
     for path in extra_files:
         train_sentences += read_sentences(path)
     val_sentences = read_sentences(geneva / "val.jsonl")
+    dev_sentences: list[Sentence] = []
+    if config.news_corpus:
+        ontology = {**ontology, **news_types()}
+        news_dir = config.news_dir or AUTHORED_DIR
+        train_sentences += [to_sentence(s) for s in load_split("train", news_dir)]
+        dev_sentences = [to_sentence(s) for s in load_split("dev", news_dir)]
     types = {e.event_type for s in train_sentences for e in s.events if e.event_type in ontology}
-    labels = LabelSpace.from_ontology(ontology, types)
+    labels = LabelSpace.from_ontology(ontology, types, PLOVER_MODES if config.news_corpus else None)
 
     encoder_path = config.encoder or str(default_encoder_path())
     tokenizer = load_tokenizer(encoder_path)
@@ -192,16 +267,29 @@ def train(config: TrainConfig) -> dict[str, dict[str, float]]:
             losses.append(loss.detach().item())
             step += 1
         model.eval()
+        if epoch < min(config.eval_from, config.epochs):
+            print(json.dumps({"epoch": epoch, "loss": round(sum(losses) / max(1, len(losses)), 4)}))
+            continue
         metadata.trigger_threshold = tune_trigger_threshold(tagger, val_sentences)
         metadata.argument_threshold = tune_argument_threshold(tagger, val_sentences)
         scores = evaluate_tagger(tagger, val_sentences)
         total = scores["trigger_classification"]["f1"] + scores["argument_classification"]["f1"]
+        news: dict[str, object] = {}
+        if dev_sentences:
+            metadata.plover_threshold = tune_plover_threshold(tagger, dev_sentences)
+            metadata.plover_role_threshold = tune_plover_role_threshold(tagger, dev_sentences)
+            news = evaluate_news(tagger, dev_sentences)
+            total += float(news["category_macro_f1"]) + _f1(news["actor"])  # type: ignore[arg-type]
         entry: dict[str, object] = {
             "epoch": epoch,
             "loss": round(sum(losses) / max(1, len(losses)), 4),
             "trigger_threshold": metadata.trigger_threshold,
             "trigger_classification_f1": scores["trigger_classification"]["f1"],
             "argument_classification_f1": scores["argument_classification"]["f1"],
+            "plover_threshold": metadata.plover_threshold,
+            "plover_category_macro_f1": news.get("category_macro_f1"),
+            "plover_actor_f1": _f1(news["actor"]) if news else None,  # type: ignore[arg-type]
+            "plover_recipient_f1": _f1(news["recipient"]) if news else None,  # type: ignore[arg-type]
             "minutes": round((time.monotonic() - started) / 60, 1),
         }
         config.log.append(entry)
@@ -209,10 +297,13 @@ def train(config: TrainConfig) -> dict[str, dict[str, float]]:
         if total > best_total:
             best_total, best_scores = total, scores
             metadata.scores = {"val": scores}
+            if news:
+                metadata.scores["news_dev"] = news  # type: ignore[assignment]
             metadata.training = {
                 **{k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()},
                 "best_epoch": epoch,
                 "extra_files": [p.name for p in extra_files],
+                "news_dev_sentences": len(dev_sentences),
                 "train_sentences": len(train_sentences),
             }
             save_model(config.output, model, tokenizer, labels, metadata)

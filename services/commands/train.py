@@ -39,8 +39,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="folder of authored news corpus files (default: the bundled corpus)",
     )
-    parser.add_argument("--epochs", type=int, default=6)
-    parser.add_argument("--encoder-lr", type=float, default=8e-5)
+    parser.add_argument(
+        "--news-type-negatives",
+        choices=["all", "event_free", "none"],
+        default="none",
+        help="which news corpus sentences teach 'not a news type' on unmarked words",
+    )
+    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument(
+        "--eval-from", type=int, default=1, help="first epoch to evaluate (and maybe keep)"
+    )
+    parser.add_argument("--encoder-lr", type=float, default=1.5e-4)
     parser.add_argument("--head-lr", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--max-steps", type=int, default=0, help="stop early (smoke runs)")
@@ -64,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         extra_data=not args.no_extra_data,
         news_corpus=not args.no_news_corpus,
         news_dir=args.news_dir,
+        news_type_negatives=args.news_type_negatives,
+        eval_from=args.eval_from,
         epochs=args.epochs,
         encoder_lr=args.encoder_lr,
         head_lr=args.head_lr,

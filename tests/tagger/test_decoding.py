@@ -55,7 +55,7 @@ def test_best_path_never_continues_a_span_of_another_name() -> None:
     assert LABELS[first[0]] != "I-Attack"
 
 
-def _reference_best_path(log_probs, labels):  # type: ignore[no-untyped-def]
+def _reference_best_path(log_probs, labels):  # type: ignore[no-untyped-def,unused-ignore]
     """The decoder as it was before the numpy loop (per-word torch calls), for comparison."""
     import torch
 

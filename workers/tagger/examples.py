@@ -61,11 +61,15 @@ def bio_sequence(length: int, spans: list[tuple[int, int, str]], labels: list[st
     return out
 
 
-def _only_marked(tags: list[int], spans: list[tuple[int, int, str]]) -> list[int]:
+def _only_marked(
+    tags: list[int], spans: list[tuple[int, int, str]], news_negatives: bool = True
+) -> list[int]:
     """``tags`` with every word outside the marked spans set to NOT_NEWS_TYPE (a partial
-    layer: such a word may be some other event's trigger, but not a news type's)."""
+    layer: such a word may be some other event's trigger, but not a news type's), or to
+    IGNORE when the sentence does not vouch for that."""
     marked = {i for start, end, _ in spans for i in range(start, end)}
-    return [tag if i in marked else NOT_NEWS_TYPE for i, tag in enumerate(tags)]
+    unmarked = NOT_NEWS_TYPE if news_negatives else IGNORE
+    return [tag if i in marked else unmarked for i, tag in enumerate(tags)]
 
 
 def _mode_vector(event: GoldEvent, labels: LabelSpace) -> list[float]:
@@ -83,7 +87,7 @@ def sentence_examples(
     trigger_spans = [(e.start, e.end, e.event_type) for e in known]
     tags = bio_sequence(len(pieces), trigger_spans, labels.trigger_labels)
     if not sentence.types_complete:
-        tags = _only_marked(tags, trigger_spans)
+        tags = _only_marked(tags, trigger_spans, sentence.news_negatives)
     coded = [e for e in sentence.events if e.plover in labels.plover_types]
     plover_tags: list[int] | None = None
     if labels.has_plover and sentence.plover_complete:

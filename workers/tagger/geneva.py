@@ -47,6 +47,8 @@ class Sentence:
     events: list[GoldEvent] = field(default_factory=list)
     types_complete: bool = True
     plover_complete: bool = False
+    #: With a partial type layer: whether unmarked words are known not to be news types.
+    news_negatives: bool = True
 
 
 def parse_sentence(record: dict) -> Sentence:

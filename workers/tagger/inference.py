@@ -407,16 +407,15 @@ class WordTagger:
         out: list[list[WordEvent]] = [[] for _ in sentences]
         for request, (args, coding) in zip(requests, details, strict=True):
             confidence = request.confidence if request.event_type else request.plover_confidence
-            out[request.sentence].append(
-                WordEvent(
-                    request.event_type,
-                    request.start,
-                    request.end,
-                    _rounded(confidence),
-                    tuple(_rounded_argument(a) for a in args),
-                    None if coding is None else _rounded_coding(coding),
-                )
+            event = WordEvent(
+                request.event_type,
+                request.start,
+                request.end,
+                _rounded(confidence),
+                tuple(_rounded_argument(a) for a in args),
+                None if coding is None else _rounded_coding(coding),
             )
+            out[request.sentence].append(event)
         return out
 
 

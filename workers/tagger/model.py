@@ -62,6 +62,13 @@ def collate(inputs: list[EncodedInput], pad_id: int = 0) -> Batch:
     return Batch(input_ids, attention, segments, word_index, word_mask, markers)
 
 
+def _span_head(hidden: int, labels: int, dropout: float) -> nn.Sequential:
+    """A head over [word vector; trigger-marker vector] that labels words for one event."""
+    return nn.Sequential(
+        nn.Linear(2 * hidden, hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden, labels)
+    )
+
+
 class EventExtractionModel(nn.Module):
     """Encoder + trigger head + trigger-conditioned argument head."""
 
@@ -80,23 +87,13 @@ class EventExtractionModel(nn.Module):
         hidden = int(encoder.config.hidden_size)
         self.dropout = nn.Dropout(dropout)
         self.trigger_head = nn.Linear(hidden, n_trigger_labels)
-        self.argument_head = nn.Sequential(
-            nn.Linear(2 * hidden, hidden),
-            nn.GELU(),
-            nn.Dropout(dropout),
-            nn.Linear(hidden, n_argument_labels),
-        )
+        self.argument_head = _span_head(hidden, n_argument_labels, dropout)
         self.plover_trigger_head: nn.Linear | None = None
         self.plover_role_head: nn.Sequential | None = None
         self.mode_head: nn.Linear | None = None
         if n_plover_labels:
             self.plover_trigger_head = nn.Linear(hidden, n_plover_labels)
-            self.plover_role_head = nn.Sequential(
-                nn.Linear(2 * hidden, hidden),
-                nn.GELU(),
-                nn.Dropout(dropout),
-                nn.Linear(hidden, n_plover_role_labels),
-            )
+            self.plover_role_head = _span_head(hidden, n_plover_role_labels, dropout)
             self.mode_head = nn.Linear(hidden, max(1, n_modes))
 
     def _word_vectors(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:

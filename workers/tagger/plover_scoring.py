@@ -10,6 +10,9 @@
 * **News types**: trigger precision, recall and F1 per tagger type (exact span and type), for
   the types the corpus always marks (``NEWS_TYPES``); other types are marked only sometimes,
   so their precision could not be counted.
+* **News kinds** (protests, attacks, arrests, ... as ``news_corpus.NEWS_KINDS`` lists them):
+  trigger recall as a news user meets it: a gold event of the kind is found when an event
+  with an overlapping trigger carries one of the kind's tagger types or PLOVER categories.
 * **Event-free sentences**: PLOVER events and news-type events fired per 100 sentences that
   hold no PLOVER event.
 """
@@ -20,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from workers.tagger.inference import WordArgument, WordEvent
-from workers.tagger.news_corpus import NEWS_TYPES
+from workers.tagger.news_corpus import NEWS_KINDS, NEWS_TYPES
 from workers.tagger.scoring import Score
 
 
@@ -35,6 +38,7 @@ class PloverReport:
     sentence_category: Score = field(default_factory=Score)
     sentence_actor: Score = field(default_factory=Score)
     news_types: dict[str, Score] = field(default_factory=dict)
+    news_kinds: dict[str, Score] = field(default_factory=dict)
     event_free_sentences: int = 0
     event_free_plover_events: int = 0
     event_free_news_events: int = 0
@@ -65,6 +69,7 @@ class PloverReport:
             "sentence_category_recall": round(self.sentence_category.recall, 2),
             "sentence_actor_recall": round(self.sentence_actor.recall, 2),
             "news_types": {k: v.as_dict() for k, v in sorted(self.news_types.items())},
+            "news_kind_recall": {k: round(v.recall, 2) for k, v in self.news_kinds.items()},
             "event_free": {
                 "sentences": self.event_free_sentences,
                 "plover_events_per_100": round(self.event_free_plover_events * per_100, 2),
@@ -125,6 +130,7 @@ def score_plover(
             report.modes.correct += len(set(g.plover.modes) & set(p.plover.modes))
         _sentence_level(report, gold_coded, predicted_coded)
         _news_types(report, gold_events, predicted_events)
+        _news_kinds(report, gold_events, predicted_events)
         if not gold_coded:
             report.event_free_sentences += 1
             report.event_free_plover_events += len(predicted_coded)
@@ -165,3 +171,29 @@ def _news_types(
         report.news_types.setdefault(key[0], Score()).predicted += 1
     for key in gold_keys & predicted_keys:
         report.news_types[key[0]].correct += 1
+
+
+def _of_kind(event: WordEvent, kind: str) -> bool:
+    if kind == "phone calls":
+        return event.plover is not None and "phone" in event.plover.modes
+    return event.event_type in NEWS_KINDS[kind][0]
+
+
+def _news_kinds(
+    report: PloverReport, gold: Sequence[WordEvent], predicted: Sequence[WordEvent]
+) -> None:
+    for kind, (types, categories) in NEWS_KINDS.items():
+        score = report.news_kinds.setdefault(kind, Score())
+        for event in gold:
+            if not _of_kind(event, kind):
+                continue
+            score.gold += 1
+            if any(
+                _overlaps(event, p)
+                and (
+                    (p.event_type in types and kind != "phone calls")
+                    or (p.plover is not None and p.plover.category in categories)
+                )
+                for p in predicted
+            ):
+                score.correct += 1

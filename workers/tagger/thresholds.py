@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -64,8 +65,8 @@ def tune_plover_threshold(tagger: WordTagger, sentences: list[Sentence]) -> floa
     gold = gold_events(sentences)
     pieces = [tagger.encoder.word_pieces(s.tokens) for s in sentences]
     outputs = tagger.trigger_outputs(pieces)
-    best, best_f1 = 0.5, -1.0
-    for threshold in TRIGGER_GRID:
+
+    def f1_at(threshold: float) -> float:
         predicted = [
             [
                 WordEvent("", r.start, r.end, r.confidence, (), WordPlover(str(r.plover)))
@@ -75,10 +76,9 @@ def tune_plover_threshold(tagger: WordTagger, sentences: list[Sentence]) -> floa
             else []
             for _, plover in outputs
         ]
-        f1 = score_plover(gold, predicted).macro_f1
-        if f1 > best_f1:
-            best, best_f1 = threshold, f1
-    return best
+        return score_plover(gold, predicted).macro_f1
+
+    return _best_threshold(TRIGGER_GRID, 0.5, f1_at)
 
 
 def tune_trigger_threshold(tagger: WordTagger, sentences: list[Sentence]) -> float:
@@ -86,16 +86,29 @@ def tune_trigger_threshold(tagger: WordTagger, sentences: list[Sentence]) -> flo
     gold = gold_events(sentences)
     pieces = [tagger.encoder.word_pieces(s.tokens) for s in sentences]
     probs = tagger.trigger_probabilities(pieces)
-    best, best_f1 = 0.5, -1.0
-    for threshold in TRIGGER_GRID:
+
+    def f1_at(threshold: float) -> float:
         predicted = [
             [WordEvent(r.event_type, r.start, r.end) for r in tagger.decode_triggers(p, threshold)]
             for p in probs
         ]
-        f1 = score_events(gold, predicted)["trigger_classification"].f1
+        return score_events(gold, predicted)["trigger_classification"].f1
+
+    return _best_threshold(TRIGGER_GRID, 0.5, f1_at)
+
+
+def _best_threshold(grid: list[float], default: float, f1_at: Callable[[float], float]) -> float:
+    """The grid value with the highest ``f1_at`` (the first on ties)."""
+    best, best_f1 = default, -1.0
+    for threshold in grid:
+        f1 = f1_at(threshold)
         if f1 > best_f1:
             best, best_f1 = threshold, f1
     return best
+
+
+def _confident(sides: tuple[WordArgument, ...], threshold: float) -> tuple[WordArgument, ...]:
+    return tuple(a for a in sides if a.confidence >= threshold)
 
 
 def tune_plover_role_threshold(tagger: WordTagger, sentences: list[Sentence]) -> float:
@@ -104,16 +117,16 @@ def tune_plover_role_threshold(tagger: WordTagger, sentences: list[Sentence]) ->
 
     gold = gold_events(sentences)
     predicted = tagger.predict([s.tokens for s in sentences], plover_role_threshold=0.0)
-    best, best_f1 = 0.3, -1.0
-    for threshold in ARGUMENT_GRID:
+
+    def f1_at(threshold: float) -> float:
         kept = [
             [
                 dataclasses.replace(
                     e,
                     plover=dataclasses.replace(
                         e.plover,
-                        actor=tuple(a for a in e.plover.actor if a.confidence >= threshold),
-                        recipient=tuple(a for a in e.plover.recipient if a.confidence >= threshold),
+                        actor=_confident(e.plover.actor, threshold),
+                        recipient=_confident(e.plover.recipient, threshold),
                     ),
                 )
                 if e.plover
@@ -123,31 +136,24 @@ def tune_plover_role_threshold(tagger: WordTagger, sentences: list[Sentence]) ->
             for events in predicted
         ]
         report = score_plover(gold, kept)
-        f1 = report.actor.f1 + report.recipient.f1
-        if f1 > best_f1:
-            best, best_f1 = threshold, f1
-    return best
+        return report.actor.f1 + report.recipient.f1
+
+    return _best_threshold(ARGUMENT_GRID, 0.3, f1_at)
 
 
 def tune_argument_threshold(tagger: WordTagger, sentences: list[Sentence]) -> float:
     """The argument threshold with the best end-to-end argument classification F1."""
     gold = gold_events(sentences)
     predicted = tagger.predict([s.tokens for s in sentences], argument_threshold=0.0)
-    best, best_f1 = 0.3, -1.0
-    for threshold in ARGUMENT_GRID:
+
+    def f1_at(threshold: float) -> float:
         kept = [
-            [
-                dataclasses.replace(
-                    e, arguments=tuple(a for a in e.arguments if a.confidence >= threshold)
-                )
-                for e in events
-            ]
+            [dataclasses.replace(e, arguments=_confident(e.arguments, threshold)) for e in events]
             for events in predicted
         ]
-        f1 = score_events(gold, kept)["argument_classification"].f1
-        if f1 > best_f1:
-            best, best_f1 = threshold, f1
-    return best
+        return score_events(gold, kept)["argument_classification"].f1
+
+    return _best_threshold(ARGUMENT_GRID, 0.3, f1_at)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,6 +25,32 @@ NEWS_TYPES = (
     "Sanctioning", "Judgment_communication", "Election", "Legal_rulings",
 )  # fmt: skip
 
+#: The news event kinds users ask for: (tagger types, PLOVER categories) that report each.
+#: A gold event of a kind counts as found when an event with an overlapping trigger has one
+#: of the kind's types or categories (``plover_scoring``). Phone calls are the CONSULT
+#: events with mode ``phone``.
+NEWS_KINDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    kind: (frozenset(types), frozenset(categories))
+    for kind, types, categories in (
+        ("protests", {"Demonstrating"}, {"PROTEST"}),
+        ("attacks, bombings, shootings", {"Attack", "Terrorism", "Hostile_encounter"}, {"ASSAULT"}),
+        ("arrests, detentions", {"Arrest"}, {"COERCE"}),
+        ("deaths, killings", {"Death", "Killing"}, {"ASSAULT"}),
+        ("meetings, talks", {"Communication", "Come_together"}, {"CONSULT"}),
+        ("phone calls", set(), {"CONSULT"}),
+        ("visits, travel", {"Traveling", "Arriving"}, {"CONSULT"}),
+        ("agreements, signings", {"Sign_agreement", "Agree_or_refuse_to_act", "Ratification"},
+         {"AGREE", "SUPPORT"}),
+        ("sanctions", {"Sanctioning"}, {"SANCTION"}),
+        ("aid, money transfers", {"Assistance", "Giving", "Supply", "Commerce_pay", "Sending"},
+         {"AID"}),
+        ("threats", {"Commitment", "Warning"}, {"THREATEN"}),
+        ("accusations", {"Judgment_communication", "Criminal_investigation"}, {"ACCUSE"}),
+        ("elections", {"Election", "Change_of_leadership"}, set()),
+        ("court rulings", {"Legal_rulings"}, {"SANCTION", "CONCEDE", "ACCUSE"}),
+    )
+}  # fmt: skip
+
 
 def authored_files(directory: Path = AUTHORED_DIR) -> list[Path]:
     """The authored files, sorted by name so every load gives the same order."""

@@ -76,9 +76,9 @@ down: ## docker compose: stop and remove the containers (volumes are kept)
 train: install ## Train the tagger on $(DATA_DIR) into $(MODEL_DIR)
 	$(VENV)/bin/newsevents train --data-dir $(DATA_DIR) --output $(MODEL_DIR)
 
-evaluate: install ## Score the model on the GENEVA validation files in $(DATA_DIR)
-	$(VENV)/bin/newsevents evaluate --data $(DATA_DIR)/geneva/val.jsonl
-	$(VENV)/bin/newsevents evaluate --data $(DATA_DIR)/geneva/val_time_place.jsonl
+evaluate: install ## Score the model on the GENEVA validation files in $(DATA_DIR) and the news dev set
+	$(VENV)/bin/newsevents evaluate --data $(DATA_DIR)/geneva/val.jsonl \
+		--data $(DATA_DIR)/geneva/val_time_place.jsonl --news-dev
 
 bench: bench-tagger bench-stack ## Both benchmarks
 

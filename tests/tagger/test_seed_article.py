@@ -8,25 +8,10 @@ the article's publication date (2025-12-06).
 from __future__ import annotations
 
 import datetime as dt
-import json
 
-import pytest
+from shared.schemas import Event
 
-from shared.schemas import Article, Event
-from shared.settings import REPO_ROOT
-from workers.tagger.tagger import Tagger
-
-SEEDS = REPO_ROOT / "seeds"
 MEETING_TYPES = {"Communication", "Come_together", "Discussion", "Meet_with", "Social_event"}
-
-
-@pytest.fixture(scope="module")
-def seed_events(tagger: Tagger) -> tuple[str, list[Event]]:
-    meta = json.loads((SEEDS / "ukrinform-2025-12-06-peace-talks.meta.json").read_text())
-    text = (SEEDS / meta["file"]).read_text(encoding="utf-8")
-    article = Article(id=meta["id"], text=text, published_at=meta["published_at"])
-    [result] = tagger.extract([article])
-    return text, result.events
 
 
 def events_at(text: str, events: list[Event], anchor: str, word: str) -> list[Event]:
@@ -42,7 +27,7 @@ def test_the_florida_meeting_on_november_30(seed_events: tuple[str, list[Event]]
     assert meeting.time is not None and meeting.time.value == dt.date(2025, 11, 30)
     assert meeting.place is not None and meeting.place.name == "Florida"
     assert meeting.place.country_code == "US"
-    assert meeting.plover is not None and meeting.plover.type == "CONSULT"
+    # Its PLOVER coding is tested (as a known miss of model 0.2.0) in test_plover_coder.py.
 
 
 def test_the_envoys_trip_to_moscow(seed_events: tuple[str, list[Event]]) -> None:

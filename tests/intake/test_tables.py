@@ -37,7 +37,11 @@ def test_one_row_per_event_with_every_column() -> None:
         arguments=[Argument(text="Delegations", start=0, end=11, role="Agent", confidence=0.8)],
         time=EventTime(text="November 30", start=30, end=41, value=dt.date(2025, 11, 30)),
         place=EventPlace(text="Florida", start=19, end=26, name="Florida", country_code="US"),
-        plover=PloverCoding(type="CONSULT"),
+        plover=PloverCoding(
+            type="CONSULT",
+            actor=[Span(text="Delegations", start=0, end=11)],
+            mode=["visit"],
+        ),
     )
     week = Event(
         type="Meet",
@@ -59,7 +63,7 @@ def test_one_row_per_event_with_every_column() -> None:
         assert header in text
     assert "2025-11-30" in text
     assert "Florida (US)" in text
-    assert "CONSULT" in text
+    assert "CONSULT (visit)" in text and "actor=Delegations" in text
     assert "Agent=Delegations" in text
     assert "2025-11-24..2025-11-30" in text
     assert render_events_table([result]).row_count == 2

@@ -40,6 +40,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--model", type=Path, default=None, help="model directory")
     parser.add_argument("--device", default=None, help="auto, cpu, cuda")
+    parser.add_argument(
+        "--quantize",
+        choices=["auto", "off", "int8"],
+        default=None,
+        help="int8 encoder on CPU (default: NEWSEVENTS_QUANTIZE)",
+    )
     parser.add_argument("--json", action="store_true", help="print scores as JSON")
     parser.set_defaults(func=run)
 
@@ -125,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     if args.news_dev:
         datasets.append(("news corpus dev", "plover", [to_sentence(s) for s in load_split("dev")]))
     settings = get_settings()
-    tagger = Tagger.load(args.model, args.device or settings.device)
+    tagger = Tagger.load(args.model, args.device or settings.device, quantize=args.quantize)
     if (
         any(kind == "plover" for _, kind, _ in datasets)
         and not tagger.word_tagger.labels.has_plover
@@ -139,9 +145,11 @@ def run(args: argparse.Namespace) -> int:
         else:
             report[name] = evaluate_tagger(tagger.word_tagger, sentences)
     if args.json:
-        print(json.dumps({"model": tagger.info.model_dump(), "scores": report}, indent=1))
+        model = {**tagger.info.model_dump(), "quantized": tagger.word_tagger.quantized}
+        print(json.dumps({"model": model, "scores": report}, indent=1))
     else:
-        print(f"model {tagger.info.name} {tagger.info.version}")
+        int8 = " (encoder in int8)" if tagger.word_tagger.quantized else ""
+        print(f"model {tagger.info.name} {tagger.info.version}{int8}")
         for name, scores in report.items():
             if "plover" in scores:
                 print(format_plover(name, scores["plover"]))

@@ -1,85 +1,153 @@
-"""``make bench-tagger``: in-process tagger speed, batched against one article at a time.
+"""``make bench-tagger``: in-process tagger speed on realistic articles.
 
-Both runs use the same articles in the same process, so the printed ratio says what
-token-budget batching buys on this machine. Articles are built from the seed article's
-paragraphs (several paragraphs per article, rotated so articles differ).
+Articles of 400 to 800 words are assembled from the project's own news corpus
+(``workers/tagger/news_corpus/``: wire-style sentences written for newsevents), a few
+consecutive sentences per paragraph, so they read like the articles workers get. Each run
+prints articles/s, words/s, word pieces/s and the model's share of the wall time (time in
+model calls, from ``WordTagger.clock``), one article at a time against batched calls in the
+same process. ``--quantize int8`` compares the int8 encoder with float32 in the same run,
+``--profile`` prints the functions that take the most time in the batched run.
 
-    python -m workers.tagger.bench [--articles 48] [--model DIR] [--device auto]
+    python -m workers.tagger.bench [--articles 24] [--batch 16] [--model DIR] [--device auto]
+        [--quantize off|int8|both] [--profile]
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
+import io
+import pstats
+import random
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from shared.schemas import Article
-from shared.settings import REPO_ROOT
+from workers.tagger.news_corpus import load_corpus
+from workers.tagger.sentences import split_sentences
 from workers.tagger.tagger import Tagger
 from workers.tagger.words import word_spans
 
 PUBLISHED = dt.date(2025, 12, 6)
-SEED_TEXT = REPO_ROOT / "seeds" / "ukrinform-2025-12-06-peace-talks.txt"
+SENTENCES_PER_PARAGRAPH = 3
 
 
-def bench_articles(count: int, seed_text: Path = SEED_TEXT) -> list[Article]:
-    """``count`` articles of 3 consecutive seed paragraphs each, starting at rotating offsets."""
-    paragraphs = [p.strip() for p in seed_text.read_text(encoding="utf-8").split("\n") if p.strip()]
+def bench_articles(count: int, min_words: int = 400, max_words: int = 800) -> list[Article]:
+    """``count`` articles of ``min_words`` to ``max_words`` words from corpus sentences,
+    taken in order from a rotating start so that articles differ (deterministic)."""
+    sentences = [s.text for s in load_corpus()]
+    rng = random.Random(13)
     articles = []
     for number in range(count):
-        first = number % len(paragraphs)
-        chosen = [paragraphs[(first + k) % len(paragraphs)] for k in range(3)]
+        target = rng.randint(min_words, max_words)
+        position = (number * 97) % len(sentences)
+        paragraphs: list[str] = []
+        words = 0
+        while words < target:
+            chunk = [
+                sentences[(position + k) % len(sentences)] for k in range(SENTENCES_PER_PARAGRAPH)
+            ]
+            position += SENTENCES_PER_PARAGRAPH
+            paragraphs.append(" ".join(chunk))
+            words += sum(len(s.split()) for s in chunk)
         articles.append(
-            Article(
-                id=f"bench-{number}",
-                text="\n\n".join(chosen),
-                published_at=PUBLISHED,
-            )
+            Article(id=f"bench-{number}", text="\n\n".join(paragraphs), published_at=PUBLISHED)
         )
     return articles
 
 
-def timed(tagger: Tagger, groups: list[list[Article]]) -> float:
+def count_pieces(tagger: Tagger, text: str) -> int:
+    """Word pieces of ``text``, sentence by sentence as the tagger reads it."""
+    total = 0
+    for start, end in split_sentences(text):
+        words = [text[a:b] for a, b in word_spans(text, start, end)]
+        total += sum(len(p) for p in tagger.word_tagger.encoder.word_pieces(words))
+    return total
+
+
+@dataclass
+class Run:
+    name: str
+    seconds: float
+    model_seconds: float
+
+
+def timed(tagger: Tagger, groups: list[list[Article]], name: str) -> Run:
+    clock = tagger.word_tagger.clock
+    before = clock.seconds
     started = time.perf_counter()
     for group in groups:
         tagger.extract(group)
-    return time.perf_counter() - started
+    return Run(name, time.perf_counter() - started, clock.seconds - before)
+
+
+def profile_top(tagger: Tagger, groups: list[list[Article]], top: int = 15) -> str:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for group in groups:
+        tagger.extract(group)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    return out.getvalue()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=48)
+    parser.add_argument("--articles", type=int, default=24)
     parser.add_argument("--batch", type=int, default=16, help="articles per batched call")
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--device", default="auto")
+    parser.add_argument(
+        "--quantize",
+        choices=["off", "int8", "both", "auto"],
+        default="both",
+        help="float32, int8 encoder, or both in the same run (CPU only for int8)",
+    )
+    parser.add_argument("--profile", action="store_true", help="print the top functions")
     args = parser.parse_args(argv)
 
-    tagger = Tagger.load(args.model, args.device)
     articles = bench_articles(args.articles)
-    words = sum(len(word_spans(a.text)) for a in articles)
-    pieces = sum(
-        sum(
-            len(p)
-            for p in tagger.word_tagger.encoder.word_pieces(
-                [a.text[s:e] for s, e in word_spans(a.text)]
+    variants = ["off", "int8"] if args.quantize == "both" else [args.quantize]
+    rows: list[tuple[str, Run]] = []
+    header_printed = False
+    for variant in variants:
+        tagger = Tagger.load(args.model, args.device, quantize=variant)
+        if variant == "int8" and not tagger.word_tagger.quantized:
+            continue
+        if not header_printed:
+            words = sum(len(word_spans(a.text)) for a in articles)
+            pieces = sum(count_pieces(tagger, a.text) for a in articles)
+            print(
+                f"tagger benchmark: {len(articles)} articles of 400-800 words from the news "
+                f"corpus, {words} words, {pieces} word pieces, device {tagger.device}"
             )
-        )
-        for a in articles
-    )
-    tagger.extract(articles[:2])  # warm-up: first calls allocate
-    single = timed(tagger, [[a] for a in articles])
-    batched = timed(
-        tagger, [articles[i : i + args.batch] for i in range(0, len(articles), args.batch)]
-    )
+            header_printed = True
+        model = tagger.word_tagger.model
+        dtype = str(next(model.trigger_head.parameters()).dtype).removeprefix("torch.")
+        label = "int8" if tagger.word_tagger.quantized else dtype
+        tagger.extract(articles[:2])  # warm-up: first calls allocate
+        batches = [articles[i : i + args.batch] for i in range(0, len(articles), args.batch)]
+        rows.append((label, timed(tagger, [[a] for a in articles], "one at a time")))
+        rows.append((label, timed(tagger, batches, f"batched ({args.batch}/call)")))
+        if args.profile:
+            print(f"profile of the batched run, {label}:")
+            print(profile_top(tagger, batches))
     print(
-        f"tagger benchmark: {len(articles)} articles, {words} words, {pieces} word pieces, "
-        f"device {tagger.device}"
+        f"{'encoder':<15}{'mode':<22}{'seconds':>9}{'articles/s':>12}{'words/s':>10}"
+        f"{'pieces/s':>10}{'model share':>13}"
     )
-    print(f"{'mode':<22}{'seconds':>9}{'articles/s':>12}{'tokens/s':>11}")
-    for name, seconds in (("one at a time", single), (f"batched ({args.batch}/call)", batched)):
-        print(f"{name:<22}{seconds:>9.2f}{len(articles) / seconds:>12.2f}{pieces / seconds:>11.0f}")
-    print(f"batched / one-at-a-time throughput ratio: {single / batched:.2f}x")
+    for label, run in rows:
+        print(
+            f"{label:<15}{run.name:<22}{run.seconds:>9.2f}{len(articles) / run.seconds:>12.2f}"
+            f"{words / run.seconds:>10.0f}{pieces / run.seconds:>10.0f}"
+            f"{100 * run.model_seconds / run.seconds:>12.0f}%"
+        )
+    first = rows[0][1].seconds
+    for label, run in rows[1:]:
+        print(f"{label}, {run.name}: {first / run.seconds:.2f}x {rows[0][0]} one at a time")
     return 0
 
 

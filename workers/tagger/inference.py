@@ -14,6 +14,7 @@ result for a sentence does not depend on which other sentences came with it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,12 +89,29 @@ class ArgumentProbabilities:
     modes: torch.Tensor | None = None
 
 
+@dataclass
+class ModelClock:
+    """Wall seconds spent in model calls (forward, softmax, copy to the host) and how many;
+    ``make bench-tagger`` divides them by the total to show the model's share of the time."""
+
+    seconds: float = 0.0
+    calls: int = 0
+
+    def add(self, started: float) -> None:
+        self.seconds += time.perf_counter() - started
+        self.calls += 1
+
+
 def _batches(inputs: list[EncodedInput], budget: int) -> list[list[int]]:
     return token_budget_batches([len(item) for item in inputs], budget)
 
 
 def _run_triggers(
-    model: EventExtractionModel, inputs: list[EncodedInput], budget: int, device: torch.device
+    model: EventExtractionModel,
+    inputs: list[EncodedInput],
+    budget: int,
+    device: torch.device,
+    clock: ModelClock,
 ) -> list[tuple[torch.Tensor, torch.Tensor | None]]:
     """(event-type, PLOVER-category or None) probabilities, words x labels, per input."""
     outputs: list[tuple[torch.Tensor, torch.Tensor | None]] = [
@@ -101,10 +119,12 @@ def _run_triggers(
     ]
     for indices in _batches(inputs, budget):
         batch = collate([inputs[i] for i in indices]).to(device)
+        started = time.perf_counter()
         with torch.inference_mode():
             types, plover = model.trigger_outputs(batch)
             type_probs = types.float().softmax(-1).cpu()
             plover_probs = None if plover is None else plover.float().softmax(-1).cpu()
+        clock.add(started)
         for row, index in enumerate(indices):
             words = len(inputs[index].word_index)
             outputs[index] = (
@@ -120,17 +140,20 @@ def _run_arguments(
     budget: int,
     device: torch.device,
     label_masks: list[torch.Tensor],
+    clock: ModelClock,
 ) -> list[ArgumentProbabilities]:
     """Role (and PLOVER role and mode) probabilities per input, batched by token budget."""
     outputs: list[ArgumentProbabilities] = [ArgumentProbabilities(torch.empty(0)) for _ in inputs]
     for indices in _batches(inputs, budget):
         batch = collate([inputs[i] for i in indices]).to(device)
         mask = torch.stack([label_masks[i] for i in indices]).to(device)
+        started = time.perf_counter()
         with torch.inference_mode():
             out = model.argument_outputs(batch, mask)
             roles = out.roles.float().softmax(-1).cpu()
             sides = None if out.plover_roles is None else out.plover_roles.float().softmax(-1).cpu()
             modes = None if out.modes is None else out.modes.float().sigmoid().cpu()
+        clock.add(started)
         for row, index in enumerate(indices):
             words = len(inputs[index].word_index)
             outputs[index] = ArgumentProbabilities(
@@ -193,6 +216,8 @@ class WordTagger:
         self.metadata = metadata
         self.device = device
         self.token_budget = token_budget
+        self.quantized = False  # set when the encoder runs in int8 (quantize.py)
+        self.clock = ModelClock()
         self._masks = {t: torch.tensor(labels.argument_label_mask(t)) for t in labels.event_types}
 
     @classmethod
@@ -225,7 +250,7 @@ class WordTagger:
             for window in plan_windows(counts, self.encoder.max_pieces - 2):
                 inputs.append(self.encoder.trigger_input(words[window.start : window.end]))
                 places.append((sentence, window.start, window.core_start, window.core_end))
-        probs = _run_triggers(self.model, inputs, self.token_budget, self.device)
+        probs = _run_triggers(self.model, inputs, self.token_budget, self.device, self.clock)
         coder = self.labels.has_plover and self.model.plover_trigger_head is not None
         types = [torch.zeros(len(words), len(self.labels.trigger_labels)) for words in pieces]
         plover = [
@@ -294,7 +319,9 @@ class WordTagger:
             masks.append(self._masks.get(request.event_type, self._fallback_mask()))
         if not inputs:
             return []
-        probs = _run_arguments(self.model, inputs, self.token_budget, self.device, masks)
+        probs = _run_arguments(
+            self.model, inputs, self.token_budget, self.device, masks, self.clock
+        )
         results = []
         for request, left, window in zip(requests, offsets, probs, strict=True):
             trigger = (request.start - left, request.end - left)

@@ -38,6 +38,7 @@ from workers.device import choose_device
 from workers.tagger.inference import WordArgument, WordEvent, WordTagger
 from workers.tagger.places import find_place_mentions, make_event_place, normalize_place
 from workers.tagger.plover import to_plover
+from workers.tagger.quantize import quantize_encoder, wants_int8
 from workers.tagger.sentences import split_sentences
 from workers.tagger.timenorm import find_time_expressions, make_event_time
 from workers.tagger.words import word_spans
@@ -85,8 +86,10 @@ class Tagger:
         model_path: Path | str | None = None,
         device: str = "auto",
         token_budget: int | None = None,
+        quantize: str | None = None,
     ) -> Tagger:
-        """Load a model directory (default: the setting, else the bundled default model)."""
+        """Load a model directory (default: the setting, else the bundled default model);
+        ``quantize`` (default: the setting) chooses int8 on CPU (``quantize.py``)."""
         settings = get_settings()
         path = Path(model_path) if model_path else settings.model_path
         choice = choose_device(device)
@@ -97,6 +100,9 @@ class Tagger:
             dtype,
             token_budget or settings.token_budget or default_budget(torch_device),
         )
+        if wants_int8(quantize or settings.quantize, torch_device):
+            quantize_encoder(word_tagger.model)
+            word_tagger.quantized = True
         return cls(word_tagger)
 
     @property

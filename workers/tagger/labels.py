@@ -44,6 +44,7 @@ class LabelSpace:
     plover_trigger_labels: list[str] = field(init=False)
     plover_role_labels: list[str] = field(init=False)
     mode_names: list[str] = field(init=False)
+    _mode_masks: dict[str, list[bool]] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.trigger_labels = bio_labels(self.event_types)
@@ -77,7 +78,10 @@ class LabelSpace:
 
     def mode_mask(self, category: str) -> list[bool]:
         """Which mode outputs belong to ``category`` (the others are never predicted)."""
-        return [name.startswith(f"{category}.") for name in self.mode_names]
+        if category not in self._mode_masks:
+            prefix = f"{category}."
+            self._mode_masks[category] = [name.startswith(prefix) for name in self.mode_names]
+        return self._mode_masks[category]
 
     def argument_label_mask(self, event_type: str) -> list[bool]:
         """Which argument labels the type allows (O always); used to mask logits."""

@@ -30,6 +30,25 @@ def find_control_character(text: str) -> int | None:
     return None
 
 
+#: Characters an article id may not hold besides whitespace and control characters: ids
+#: travel in URL paths (``GET /v1/articles/{id}``) and log lines.
+ID_FORBIDDEN = frozenset("/\\?#%")
+#: Longest ``title``, ``source`` and ``url`` accepted (characters).
+MAX_TITLE_CHARS = 1_000
+MAX_SOURCE_CHARS = 256
+MAX_URL_CHARS = 2_048
+
+
+def id_problem(value: str) -> str | None:
+    """Why ``value`` is not a safe article id, or None when it is."""
+    for offset, char in enumerate(value):
+        if char in ID_FORBIDDEN:
+            return f"id must not contain {char!r} (offset {offset})"
+        if char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
+            return f"id must not contain whitespace or control character U+{ord(char):04X}"
+    return None
+
+
 class Article(BaseModel):
     """One news article to extract events from."""
 
@@ -50,12 +69,32 @@ class Article(BaseModel):
 
     id: str = Field(min_length=1, max_length=256, description="Client-chosen article id.")
     text: str = Field(description="The article body; offsets in results point into it.")
-    title: str | None = None
-    url: str | None = None
+    title: str | None = Field(default=None, max_length=MAX_TITLE_CHARS)
+    url: str | None = Field(default=None, max_length=MAX_URL_CHARS)
     published_at: dt.date | dt.datetime | None = Field(
         default=None, description="Publication date; relative dates are resolved against it."
     )
-    source: str | None = None
+    source: str | None = Field(default=None, max_length=MAX_SOURCE_CHARS)
+
+    @field_validator("id", mode="after")
+    @classmethod
+    def _id_is_safe(cls, value: str | None) -> str | None:
+        # A blank id has its own message (``_id_not_blank``), whichever validator runs first.
+        problem = None if value is None or not value.strip() else id_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("title", "url", "source")
+    @classmethod
+    def _no_control_characters(cls, value: str | None) -> str | None:
+        if value is not None:
+            offset = find_control_character(value)
+            if offset is not None:
+                raise ValueError(
+                    f"contains control character U+{ord(value[offset]):04X} at offset {offset}"
+                )
+        return value
 
     @field_validator("id")
     @classmethod

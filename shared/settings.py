@@ -44,6 +44,12 @@ class Settings(BaseSettings):
 
     max_text_chars: int = Field(default=200_000, gt=0)
     max_batch_articles: int = Field(default=100, gt=0)
+    max_request_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        gt=0,
+        description="Largest POST body the intake reads; checked on Content-Length and while "
+        "reading, before any parsing (413 beyond it).",
+    )
     token_budget: int | None = Field(
         default=None,
         gt=0,

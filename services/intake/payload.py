@@ -15,6 +15,10 @@ from services.intake.errors import FieldError, IntakeError
 
 #: Key of the wrapper object that carries a batch.
 BATCH_KEY = "articles"
+#: Deepest nesting of arrays/objects accepted (an article batch needs 3 levels).
+MAX_JSON_DEPTH = 32
+#: Longest number literal accepted, in characters (Python would parse any length, slowly).
+MAX_NUMBER_CHARS = 100
 
 
 def is_json_content_type(content_type: str | None) -> bool:
@@ -42,12 +46,51 @@ def decode_json(body: bytes) -> Any:
             400, f"request body is not UTF-8: invalid byte at position {error.start}"
         ) from error
     try:
-        return json.loads(text)
+        value = json.loads(text, parse_int=_bounded_int, parse_float=_bounded_float)
+    except RecursionError as error:  # the parser recurses once per level
+        raise IntakeError(
+            400, f"JSON nested too deeply; at most {MAX_JSON_DEPTH} levels"
+        ) from error
     except json.JSONDecodeError as error:
         raise IntakeError(
             400,
             f"malformed JSON at line {error.lineno} column {error.colno}: {error.msg}",
         ) from error
+    except _NumberTooLong as error:
+        raise IntakeError(400, str(error)) from error
+    if _nesting_depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise IntakeError(400, f"JSON nested too deeply; at most {MAX_JSON_DEPTH} levels")
+    return value
+
+
+class _NumberTooLong(ValueError):
+    pass
+
+
+def _bounded_int(literal: str) -> int:
+    if len(literal) > MAX_NUMBER_CHARS:
+        raise _NumberTooLong(
+            f"a number in the JSON is {len(literal)} characters long; at most {MAX_NUMBER_CHARS}"
+        )
+    return int(literal)
+
+
+def _bounded_float(literal: str) -> float:
+    if len(literal) > MAX_NUMBER_CHARS:
+        raise _NumberTooLong(
+            f"a number in the JSON is {len(literal)} characters long; at most {MAX_NUMBER_CHARS}"
+        )
+    return float(literal)
+
+
+def _nesting_depth(value: Any, limit: int) -> int:
+    """How deep ``value`` nests arrays and objects, counting no further than ``limit + 1``."""
+    if not isinstance(value, (list, dict)):
+        return 0
+    if limit < 0:
+        return 1
+    children = value.values() if isinstance(value, dict) else value
+    return 1 + max((_nesting_depth(child, limit - 1) for child in children), default=0)
 
 
 def _shape_error(field: str, message: str) -> IntakeError:

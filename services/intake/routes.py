@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from services.intake.body import read_body
 from services.intake.deps import SettingsDep, StoreDep
 from services.intake.errors import FieldError, IntakeError
 from services.intake.models import (
@@ -42,8 +43,10 @@ An article without `id` gets one derived from its text (`sha256-` + 16 hex digit
   when the only problem is text length) with `detail` (one `{index, field, message}`
   per problem, e.g. field `articles[2].text`) **and** `accepted` (the entries a 202
   would have listed for the valid items).
-* **400** malformed JSON (with line and column), **415** a content type other than JSON,
-  **413** a batch over `max_batch_articles` (nothing stored).
+* **400** malformed JSON (with line and column), nesting deeper than 32 levels or a number
+  longer than 100 digits, **415** a content type other than JSON, **413** a body over
+  `max_request_bytes` (refused before parsing) or a batch over `max_batch_articles`
+  (nothing stored).
 * **503** the articles were stored but the queue (Redis) is unreachable; `accepted` lists
   them, they stay `queued` and are picked up once the queue is back.
 """
@@ -63,7 +66,10 @@ router = APIRouter()
     tags=["articles"],
     responses={
         400: {"description": "Malformed JSON or empty body."},
-        413: {"description": "Batch or article too large.", "model": PartialSubmitResponse},
+        413: {
+            "description": "Body, batch or article too large.",
+            "model": PartialSubmitResponse,
+        },
         415: {"description": "Body is not JSON."},
         422: {"description": "Invalid articles.", "model": PartialSubmitResponse},
         503: {"description": "Stored, but the queue is unreachable."},
@@ -74,7 +80,7 @@ async def submit_articles(
     request: Request, store: StoreDep, settings: SettingsDep
 ) -> SubmitResponse:
     """Store and queue the articles of the body (see the description for the rules)."""
-    body = await request.body()
+    body = await read_body(request, settings.max_request_bytes)
     content_type = request.headers.get("content-type")
     accepted = await run_in_threadpool(submit_request, content_type, body, store, settings)
     return SubmitResponse(articles=accepted)

@@ -42,6 +42,7 @@ def settings(database_url: str) -> Settings:
         redis_url=REDIS_URL,
         max_text_chars=1_000,
         max_batch_articles=5,
+        max_request_bytes=20_000,
     )
 
 

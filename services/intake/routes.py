@@ -56,6 +56,9 @@ SUBMIT_REQUEST_BODY, SUBMIT_BODY_SCHEMAS = submit_body_openapi()
 
 router = APIRouter()
 
+#: Largest ``offset`` of ``/v1/events``: beyond it the database integer would overflow.
+MAX_OFFSET = 1_000_000_000
+
 
 @router.post(
     "/v1/articles",
@@ -127,7 +130,9 @@ def list_events(
         dt.date | None, Query(description="Events whose time starts on or before this day.")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 50,
-    offset: Annotated[int, Query(ge=0, description="Events to skip.")] = 0,
+    offset: Annotated[
+        int, Query(ge=0, le=MAX_OFFSET, description="Events to skip (at most 10^9).")
+    ] = 0,
 ) -> EventPage:
     """One page of stored events matching every given filter, with the total count."""
     if date_from and date_to and date_from > date_to:
@@ -146,8 +151,12 @@ def list_events(
 
 
 @router.get("/healthz", response_model=Health, summary="Liveness", tags=["operations"])
-def healthz() -> Health:
-    """The process is up; checks nothing else (use /readyz for dependencies)."""
+async def healthz() -> Health:
+    """The process is up; checks nothing else (use /readyz for dependencies).
+
+    ``async`` on purpose: it answers on the event loop, so a stalled database that holds
+    every thread of the pool (where the plain ``def`` routes run) cannot make it hang.
+    """
     return Health(status="ok")
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+
+import pytest
 from fastapi.testclient import TestClient
 
 from services.intake.app import create_app
@@ -30,3 +33,40 @@ def test_readyz_reports_redis_down(database_url: str) -> None:
         response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"] == {"redis": False, "store": True, "workers": 0}
+
+
+def test_healthz_answers_while_every_pool_thread_is_stuck(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stalled database holds every thread of the pool that plain routes run in; liveness
+    must still answer (it runs on the event loop)."""
+    release = threading.Event()
+    stuck = threading.Semaphore(0)
+    store = client.app.state.store  # type: ignore[attr-defined]
+
+    def stalled_get_article(article_id: str) -> None:
+        stuck.release()
+        release.wait(30)
+
+    monkeypatch.setattr(store, "get_article", stalled_get_article)
+    pool = 40  # anyio's default thread limit for sync routes
+    callers = [
+        threading.Thread(target=client.get, args=(f"/v1/articles/a-{i}",), daemon=True)
+        for i in range(pool)
+    ]
+    for caller in callers:
+        caller.start()
+    try:
+        for _ in range(pool):
+            assert stuck.acquire(timeout=10), "the pool threads did not all get stuck"
+        answers: list[int] = []
+        probe = threading.Thread(
+            target=lambda: answers.append(client.get("/healthz").status_code), daemon=True
+        )
+        probe.start()
+        probe.join(5)
+        assert answers == [200]
+    finally:
+        release.set()
+        for caller in callers:
+            caller.join(10)

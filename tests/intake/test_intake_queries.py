@@ -177,6 +177,7 @@ def test_events_date_range_out_of_order_is_422(client: TestClient) -> None:
         ("limit=0", "limit"),
         ("limit=501", "limit"),
         ("offset=-1", "offset"),
+        ("offset=9223372036854775808", "offset"),
     ],
 )
 def test_bad_event_parameters_are_422_naming_them(

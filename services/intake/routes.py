@@ -26,6 +26,7 @@ from services.intake.models import (
 )
 from services.intake.readiness import check_readiness
 from services.intake.submission import submit_request
+from shared.schemas import find_control_character
 from shared.store import EventPage, EventQuery
 
 #: OpenAPI description of POST /v1/articles; the partial-success rule is part of the contract.
@@ -98,6 +99,7 @@ async def submit_articles(
 )
 def get_article(article_id: str, store: StoreDep) -> ArticleStatusOut:
     """The article's status, error and attempts; the extraction result once it is done."""
+    _refuse_control_characters({"article_id": article_id})
     stored = store.get_article(article_id)
     if stored is None:
         raise HTTPException(status_code=404, detail=f"article '{article_id}' not found")
@@ -135,6 +137,9 @@ def list_events(
     ] = 0,
 ) -> EventPage:
     """One page of stored events matching every given filter, with the total count."""
+    _refuse_control_characters(
+        {"type": event_type, "plover_type": plover_type, "article_id": article_id}
+    )
     if date_from and date_to and date_from > date_to:
         message = f"date_from ({date_from}) is after date_to ({date_to})"
         raise IntakeError(422, [FieldError(field="date_from", message=message)])
@@ -148,6 +153,19 @@ def list_events(
         offset=offset,
     )
     return store.query_events(query)
+
+
+def _refuse_control_characters(values: dict[str, str | None]) -> None:
+    """422 for a path or query value holding a control character (PostgreSQL refuses NUL in
+    text, which would otherwise surface as a 500; no stored value can hold one)."""
+    errors = []
+    for name, value in values.items():
+        offset = None if value is None else find_control_character(value)
+        if value is not None and offset is not None:
+            message = f"contains control character U+{ord(value[offset]):04X} at offset {offset}"
+            errors.append(FieldError(field=name, message=message))
+    if errors:
+        raise IntakeError(422, errors)
 
 
 @router.get("/healthz", response_model=Health, summary="Liveness", tags=["operations"])

@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 from fastapi.testclient import TestClient
-from intake_helpers import span_of
+from intake_helpers import REDIS_URL, span_of
 
+from services.intake.app import create_app
 from shared.schemas import (
     Argument,
     Article,
@@ -19,7 +20,9 @@ from shared.schemas import (
     PloverCoding,
     Span,
 )
+from shared.settings import Settings
 from shared.store import Store, Submission
+from shared.store.testing import temporary_postgres_database
 
 MODEL = ModelInfo(name="hand-built", version="0")
 TEXT_1 = "Delegations met in Florida on November 30. Police arrested two men in Kyiv on May 2."
@@ -178,6 +181,9 @@ def test_events_date_range_out_of_order_is_422(client: TestClient) -> None:
         ("limit=501", "limit"),
         ("offset=-1", "offset"),
         ("offset=9223372036854775808", "offset"),
+        ("type=Attack%00", "type"),
+        ("plover_type=%1b%5B31m", "plover_type"),
+        ("article_id=a%00b", "article_id"),
     ],
 )
 def test_bad_event_parameters_are_422_naming_them(
@@ -188,3 +194,21 @@ def test_bad_event_parameters_are_422_naming_them(
     detail = response.json()["detail"]
     assert [error["field"] for error in detail] == [field]
     assert detail[0]["message"]
+
+
+def test_a_control_character_in_the_article_path_is_422(client: TestClient) -> None:
+    response = client.get("/v1/articles/a%00b")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "article_id"
+
+
+@pytest.mark.postgres
+def test_nul_in_filters_and_path_is_422_on_postgresql(redis_client: object) -> None:
+    """PostgreSQL refuses NUL in text parameters; the intake must answer 422, not 500."""
+    with temporary_postgres_database() as url:
+        app = create_app(Settings(database_url=url, redis_url=REDIS_URL))
+        with TestClient(app) as pg_client:
+            assert pg_client.get("/v1/events?type=Attack%00").status_code == 422
+            assert pg_client.get("/v1/events?article_id=a%00").status_code == 422
+            assert pg_client.get("/v1/articles/a%00b").status_code == 422
+            assert pg_client.get("/v1/events?type=Attack").status_code == 200

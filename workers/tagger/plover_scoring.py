@@ -110,18 +110,8 @@ def score_plover(
     for gold_events, predicted_events in zip(gold, predicted, strict=True):
         gold_coded = [e for e in gold_events if e.plover]
         predicted_coded = [e for e in predicted_events if e.plover]
-        for event in gold_coded:
-            assert event.plover is not None
-            report.categories.setdefault(event.plover.category, Score()).gold += 1
-            report.actor.gold += len(event.plover.actor)
-            report.recipient.gold += len(event.plover.recipient)
-            report.modes.gold += len(event.plover.modes)
-        for event in predicted_coded:
-            assert event.plover is not None
-            report.categories.setdefault(event.plover.category, Score()).predicted += 1
-            report.actor.predicted += len(event.plover.actor)
-            report.recipient.predicted += len(event.plover.recipient)
-            report.modes.predicted += len(event.plover.modes)
+        _add_counts(report, gold_coded, "gold")
+        _add_counts(report, predicted_coded, "predicted")
         for g, p in _match(gold_coded, predicted_coded):
             assert g.plover is not None and p.plover is not None
             report.categories[g.plover.category].correct += 1
@@ -138,6 +128,22 @@ def score_plover(
                 1 for e in predicted_events if e.event_type in NEWS_TYPES
             )
     return report
+
+
+def _add_counts(report: PloverReport, events: list[WordEvent], side: str) -> None:
+    """Add the events' categories, actor/recipient spans and modes to the ``side`` counts
+    (``gold`` or ``predicted``) of the report's scores."""
+    for event in events:
+        assert event.plover is not None
+        coding = event.plover
+        category = report.categories.setdefault(coding.category, Score())
+        for score, count in (
+            (category, 1),
+            (report.actor, len(coding.actor)),
+            (report.recipient, len(coding.recipient)),
+            (report.modes, len(coding.modes)),
+        ):
+            setattr(score, side, getattr(score, side) + count)
 
 
 def _sentence_level(

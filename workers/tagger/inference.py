@@ -219,6 +219,8 @@ class WordTagger:
         self.quantized = False  # set when the encoder runs in int8 (quantize.py)
         self.clock = ModelClock()
         self._masks = {t: torch.tensor(labels.argument_label_mask(t)) for t in labels.event_types}
+        #: Roles an event with an unknown (or no) tagger type may take: Time and Place.
+        self._fallback = torch.tensor(labels.argument_label_mask(""))
 
     @classmethod
     def load(
@@ -281,15 +283,6 @@ class WordTagger:
 
     # -- argument pass ------------------------------------------------------------------
 
-    def arguments(
-        self,
-        pieces: list[list[list[int]]],
-        requests: Sequence[TriggerRequest],
-        threshold: float,
-    ) -> list[tuple[WordArgument, ...]]:
-        """The arguments of each requested event, one model input per event."""
-        return [args for args, _ in self.event_details(pieces, requests, threshold)]
-
     def event_details(
         self,
         pieces: list[list[list[int]]],
@@ -316,7 +309,7 @@ class WordTagger:
                 )
             )
             offsets.append(left)
-            masks.append(self._masks.get(request.event_type, self._fallback_mask()))
+            masks.append(self.argument_mask(request.event_type))
         if not inputs:
             return []
         probs = _run_arguments(
@@ -372,13 +365,14 @@ class WordTagger:
 
     def _argument_path(self, probs: torch.Tensor, event_type: str) -> list[int]:
         """Best valid BIO labelling over the roles the event type allows."""
-        allowed = self._masks.get(event_type, self._fallback_mask()).nonzero().flatten()
+        allowed = self.argument_mask(event_type).nonzero().flatten()
         names = [self.labels.argument_labels[i] for i in allowed.tolist()]
         path = best_bio_path(probs[:, allowed].clamp_min(1e-9).log(), names)
         return [int(allowed[i]) for i in path]
 
-    def _fallback_mask(self) -> torch.Tensor:
-        return torch.tensor(self.labels.argument_label_mask(""))
+    def argument_mask(self, event_type: str) -> torch.Tensor:
+        """Which argument labels an event of ``event_type`` may take (built once per model)."""
+        return self._masks.get(event_type, self._fallback)
 
     # -- both ---------------------------------------------------------------------------
 

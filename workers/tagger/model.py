@@ -105,10 +105,6 @@ class EventExtractionModel(nn.Module):
         index = batch.word_index.unsqueeze(-1).expand(-1, -1, hidden.size(-1))
         return hidden, torch.gather(hidden, 1, index)
 
-    def trigger_logits(self, batch: Batch) -> torch.Tensor:
-        """(batch, words, trigger labels)."""
-        return self.trigger_outputs(batch)[0]
-
     def trigger_outputs(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Event-type logits and PLOVER-category logits (None without a PLOVER coder),
         each (batch, words, labels), from one encoder pass."""
@@ -116,10 +112,6 @@ class EventExtractionModel(nn.Module):
         words = self.dropout(words)
         plover = self.plover_trigger_head(words) if self.plover_trigger_head else None
         return self.trigger_head(words), plover
-
-    def argument_logits(self, batch: Batch, label_mask: torch.Tensor) -> torch.Tensor:
-        """(batch, words, argument labels); ``label_mask`` (batch, labels) is True where allowed."""
-        return self.argument_outputs(batch, label_mask).roles
 
     def argument_outputs(self, batch: Batch, label_mask: torch.Tensor) -> ArgumentOutputs:
         """Role logits (masked by ``label_mask``), and with a PLOVER coder the actor/recipient

@@ -68,6 +68,11 @@ def default_budget(device: torch.device) -> int:
     return GPU_TOKEN_BUDGET if device.type == "cuda" else CPU_TOKEN_BUDGET
 
 
+def _char_span(words: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    """Character offsets of words ``start:end`` (word indices, end exclusive)."""
+    return words[start][0], words[end - 1][1]
+
+
 def _nearest(spans: list[tuple[int, int]], anchor: int) -> tuple[int, int] | None:
     return min(spans, key=lambda s: (abs(s[0] - anchor), s[0])) if spans else None
 
@@ -132,14 +137,10 @@ class Tagger:
 
     def _event(self, article: Article, sentence: SentenceWords, event: WordEvent) -> Event:
         text, words = article.text, sentence.words
-
-        def span(start: int, end: int) -> tuple[int, int]:
-            return words[start][0], words[end - 1][1]
-
-        t_start, t_end = span(event.start, event.end)
+        t_start, t_end = _char_span(words, event.start, event.end)
         arguments = []
         for argument in event.arguments:
-            a_start, a_end = span(argument.start, argument.end)
+            a_start, a_end = _char_span(words, argument.start, argument.end)
             arguments.append(
                 Argument(
                     role=argument.role,
@@ -177,7 +178,7 @@ class Tagger:
         def spans(sides: tuple[WordArgument, ...]) -> list[Span]:
             out = []
             for side in sides:
-                start, end = words[side.start][0], words[side.end - 1][1]
+                start, end = _char_span(words, side.start, side.end)
                 out.append(Span(text=text[start:end], start=start, end=end))
             return out
 

@@ -137,16 +137,18 @@ def _not_news_mask(labels: LabelSpace) -> torch.Tensor:
     )
 
 
-def _loss(tagger: WordTagger, batch: list[Example], device: torch.device) -> torch.Tensor:
+def _loss(
+    tagger: WordTagger, batch: list[Example], device: torch.device, not_news: torch.Tensor
+) -> torch.Tensor:
+    """The batch's loss; ``not_news`` is ``_not_news_mask`` of the tagger's labels."""
     model_batch = collate([e.input for e in batch]).to(device)
     if batch[0].event_type is None:
         types, plover = tagger.model.trigger_outputs(model_batch)
-        loss = _token_loss(types, [e.labels for e in batch], _not_news_mask(tagger.labels))
+        loss = _token_loss(types, [e.labels for e in batch], not_news)
         if plover is not None:
             loss = loss + _token_loss(plover, [e.plover_labels for e in batch])
         return loss
-    fallback = torch.tensor(tagger.labels.argument_label_mask(""))
-    masks = torch.stack([tagger._masks.get(str(e.event_type), fallback) for e in batch])
+    masks = torch.stack([tagger.argument_mask(str(e.event_type)) for e in batch])
     out = tagger.model.argument_outputs(model_batch, masks.to(device))
     loss = _token_loss(out.roles, [e.labels for e in batch])
     if out.plover_roles is not None and out.modes is not None:
@@ -228,6 +230,7 @@ def train(config: TrainConfig) -> dict[str, dict[str, float]]:
     )
     model = new_model(encoder_path, labels).to(device)
     tagger = WordTagger(model, encoder, labels, metadata, device)
+    not_news = _not_news_mask(labels).to(device)
 
     trigger_examples: list[Example] = []
     argument_examples: list[Example] = []
@@ -272,7 +275,7 @@ def train(config: TrainConfig) -> dict[str, dict[str, float]]:
         for batch in tqdm(_batches(examples, config, rng), desc=f"epoch {epoch}", mininterval=10):
             if config.max_steps and step >= total_steps:
                 break
-            loss = _loss(tagger, batch, device)
+            loss = _loss(tagger, batch, device, not_news)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()

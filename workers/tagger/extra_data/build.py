@@ -29,7 +29,7 @@ class BuildError(ValueError):
     """An authored sentence that cannot become a training record."""
 
 
-def _token_span(span: CharSpan, spans: list[tuple[int, int]]) -> tuple[int, int]:
+def token_span(span: CharSpan, spans: list[tuple[int, int]]) -> tuple[int, int]:
     """Token indices (end exclusive) covering exactly the characters of ``span``."""
     starts = [i for i, (start, _) in enumerate(spans) if start == span.start]
     ends = [i for i, (_, end) in enumerate(spans) if end == span.end]
@@ -47,10 +47,10 @@ def to_record(marked: MarkedSentence, doc_id: str, number: int) -> dict:
     entities: dict[tuple[int, int], dict] = {}
     events = []
     for index, event in enumerate(marked.events):
-        t_start, t_end = _token_span(event.trigger, spans)
+        t_start, t_end = token_span(event.trigger, spans)
         arguments = []
         for role, char_span in event.arguments:
-            start, end = _token_span(char_span, spans)
+            start, end = token_span(char_span, spans)
             entity = entities.setdefault(
                 (start, end),
                 {

@@ -7,18 +7,10 @@ words the model sees at run time; the checker guarantees every mark falls on wor
 
 from __future__ import annotations
 
-from workers.tagger.extra_data.markup import CharSpan
+from workers.tagger.extra_data.build import token_span
 from workers.tagger.geneva import GoldArgument, GoldEvent, Sentence
 from workers.tagger.news_corpus.corpus import NewsSentence
 from workers.tagger.words import word_spans
-
-
-def _token_span(span: CharSpan, spans: list[tuple[int, int]]) -> tuple[int, int]:
-    starts = [i for i, (start, _) in enumerate(spans) if start == span.start]
-    ends = [i for i, (_, end) in enumerate(spans) if end == span.end]
-    if not starts or not ends or ends[-1] < starts[0]:
-        raise ValueError(f"span {span.start}-{span.end} does not fall on word boundaries")
-    return starts[0], ends[-1] + 1
 
 
 def to_sentence(news: NewsSentence) -> Sentence:
@@ -26,12 +18,12 @@ def to_sentence(news: NewsSentence) -> Sentence:
     spans = word_spans(news.text)
     events = []
     for event in news.events:
-        start, end = _token_span(event.trigger, spans)
+        start, end = token_span(event.trigger, spans)
         arguments = tuple(
-            GoldArgument(*_token_span(span, spans), role) for role, span in event.arguments
+            GoldArgument(*token_span(span, spans), role) for role, span in event.arguments
         )
         plover_roles = tuple(
-            GoldArgument(*_token_span(span, spans), role)
+            GoldArgument(*token_span(span, spans), role)
             for role, group in (("actor", event.actor), ("recipient", event.recipient))
             for span in group
         )

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from services.bench_stack import Timing, bench_articles, parse_args, report, seed_paragraphs
+from shared.redis_testing import redis_test_url
 from shared.settings import REPO_ROOT, Settings
 from shared.store.convert import content_hash
 
@@ -50,7 +51,7 @@ def test_the_article_count_must_be_positive() -> None:
 
 @pytest.mark.slow
 def test_the_benchmark_runs_end_to_end(tmp_path: Path) -> None:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "NEWSEVENTS_REDIS_URL": "redis://127.0.0.1:6379/15"}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "NEWSEVENTS_REDIS_URL": redis_test_url(15)}
     command = [sys.executable, "-m", "services.bench_stack", "--articles", "6"]
     answer = subprocess.run(
         [*command, "--db", str(tmp_path / "bench.db"), "--log-dir", str(tmp_path / "log")],

@@ -24,9 +24,10 @@ from services.local_stack import (
     wait_ready,
     with_redis_port,
 )
+from shared.redis_testing import redis_test_url
 
 #: Redis DB of these tests (the intake's use 13).
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = redis_test_url(15)
 
 
 @pytest.fixture
@@ -68,7 +69,7 @@ def test_free_port_is_not_listening() -> None:
     assert not port_answers("127.0.0.1", free_port())
 
 
-def test_redis_urls_are_taken_apart_and_rebuilt() -> None:
+def redis_test_urls_are_taken_apart_and_rebuilt() -> None:
     assert redis_address("redis://127.0.0.1:6380/2") == ("127.0.0.1", 6380)
     assert redis_address("redis://localhost/0") == ("localhost", 6379)
     assert with_redis_port("redis://:secret@127.0.0.1:6379/4", 7000) == (
@@ -183,7 +184,7 @@ def test_wait_ready_returns_once_the_url_answers_200(
 
 
 def test_ensure_redis_leaves_a_running_server_alone() -> None:
-    assert redis_pings(REDIS_URL), "these tests need Redis on 127.0.0.1:6379"
+    assert redis_pings(REDIS_URL), f"these tests need Redis at {REDIS_URL}"
     assert ensure_redis(REDIS_URL) is None
 
 

@@ -13,9 +13,10 @@ from typing import Any
 import redis
 
 from shared.dispatch import EXTRACT_TASK, QUEUE
+from shared.redis_testing import redis_test_url
 
 #: The Redis database reserved for the intake tests (other test areas use other numbers).
-REDIS_URL = "redis://127.0.0.1:6379/13"
+REDIS_URL = redis_test_url(13)
 
 
 def queued_messages(client: redis.Redis) -> list[dict[str, Any]]:

@@ -24,11 +24,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import bindparam, text
 
 from services.intake.app import create_app
+from shared.redis_testing import redis_test_url
 from shared.settings import Settings
 from shared.store import Store, StoredArticle
 
 #: The Redis database that belongs to the integration tests.
-REDIS_URL = "redis://127.0.0.1:6379/14"
+REDIS_URL = redis_test_url(14)
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).with_name("celery")
 NEWSEVENTS = Path(sys.executable).with_name("newsevents")

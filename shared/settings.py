@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -80,6 +81,15 @@ class Settings(BaseSettings):
     results_stream_maxlen: int = Field(default=100_000, gt=0)
     callback_timeout_s: float = Field(default=10.0, gt=0)
     callback_max_retries: int = Field(default=5, ge=0)
+    log_format: Literal["json", "text"] = Field(
+        default="json",
+        description="json: one JSON object per log line (default); text: plain lines. "
+        "Both escape control characters, so logged input cannot forge lines.",
+    )
+    log_level: str = Field(
+        default="INFO",
+        description="Level of the intake's log (a worker takes celery's --loglevel).",
+    )
 
 
 @lru_cache(maxsize=1)

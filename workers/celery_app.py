@@ -21,9 +21,14 @@ worker's start and stop in ``workers.recovery``.
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from celery import Celery
+from celery.signals import setup_logging
 
 from shared.dispatch import QUEUE
+from shared.log_format import configure_logging
 from shared.settings import Settings, get_settings
 
 
@@ -50,6 +55,13 @@ def create_app(settings: Settings) -> Celery:
         worker_hijack_root_logger=True,
     )
     return app
+
+
+@setup_logging.connect
+def _configure_logging(loglevel: Any = None, **_: Any) -> None:
+    """Log like the intake (``shared.log_format``); connected, so Celery adds no handler."""
+    level = loglevel if isinstance(loglevel, str) else logging.getLevelName(loglevel or 20)
+    configure_logging(get_settings().log_format, level)
 
 
 app = create_app(get_settings())

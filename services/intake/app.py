@@ -16,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 
 from services.intake.errors import install_error_handlers
 from services.intake.routes import SUBMIT_BODY_SCHEMAS, router
+from shared.log_format import configure_logging
 from shared.settings import Settings, get_settings
 from shared.store import Store
 
@@ -62,8 +63,10 @@ def install_openapi(app: FastAPI) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A ready-to-serve intake app using ``settings`` (the environment's when None)."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_format, settings.log_level)
     app = FastAPI(title=TITLE, version=VERSION, description=DESCRIPTION, lifespan=lifespan)
-    app.state.settings = settings or get_settings()
+    app.state.settings = settings
     install_error_handlers(app)
     app.include_router(router)
     install_openapi(app)

@@ -8,10 +8,11 @@ from the text -- and may name a ``callback_url`` to notify when the result is re
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, TypeAdapter, field_validator
 
+from services.intake.errors import FieldError
 from shared.schemas import Article, ExtractionResult
 from shared.store import ArticleStatus
 
@@ -96,11 +97,11 @@ class ArticleBatchIn(BaseModel):
         },
     )
 
-    articles: list[ArticleIn]
+    articles: Annotated[list[ArticleIn], Field(min_length=1)]
 
 
 #: The three accepted body shapes of POST /v1/articles, for the OpenAPI description.
-SubmitBody = ArticleIn | list[ArticleIn] | ArticleBatchIn
+SubmitBody = ArticleIn | Annotated[list[ArticleIn], Field(min_length=1)] | ArticleBatchIn
 
 
 def submit_body_openapi() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -156,14 +157,18 @@ class SubmitResponse(BaseModel):
     articles: list[AcceptedArticle]
 
 
-class PartialSubmitResponse(BaseModel):
-    """A 4xx answer for a batch with bad items: the problems, and the items still accepted."""
+class ErrorResponse(BaseModel):
+    """Every 4xx/5xx answer: what is wrong and, when part of a batch was stored anyway,
+    the articles that were (so partial success is never silent)."""
 
-    detail: list[dict[str, Any]] = Field(
-        description="One {index, field, message} entry per problem."
+    detail: str | list[FieldError] = Field(
+        description="A sentence for a whole-request problem, or one {index, field, message} "
+        "entry per problem of an article or a query parameter."
     )
-    accepted: list[AcceptedArticle] = Field(
-        description="The valid articles of the same batch, stored and queued regardless."
+    accepted: list[AcceptedArticle] | None = Field(
+        default=None,
+        description="The articles of the same batch that were stored and queued regardless "
+        "(present whenever any were).",
     )
 
 

@@ -18,8 +18,8 @@ from services.intake.deps import SettingsDep, StoreDep
 from services.intake.errors import FieldError, IntakeError
 from services.intake.models import (
     ArticleStatusOut,
+    ErrorResponse,
     Health,
-    PartialSubmitResponse,
     Readiness,
     SubmitResponse,
     submit_body_openapi,
@@ -55,7 +55,8 @@ An article without `id` gets one derived from its text (`sha256-` + 16 hex digit
 #: The documented request body of POST /v1/articles, and the schemas it refers to.
 SUBMIT_REQUEST_BODY, SUBMIT_BODY_SCHEMAS = submit_body_openapi()
 
-router = APIRouter()
+#: Every route answers a bad parameter with the intake's own error body (not FastAPI's).
+router = APIRouter(responses={422: {"description": "Invalid parameters.", "model": ErrorResponse}})
 
 #: Largest ``offset`` of ``/v1/events``: beyond it the database integer would overflow.
 MAX_OFFSET = 1_000_000_000
@@ -69,14 +70,11 @@ MAX_OFFSET = 1_000_000_000
     description=SUBMIT_DESCRIPTION,
     tags=["articles"],
     responses={
-        400: {"description": "Malformed JSON or empty body."},
-        413: {
-            "description": "Body, batch or article too large.",
-            "model": PartialSubmitResponse,
-        },
-        415: {"description": "Body is not JSON."},
-        422: {"description": "Invalid articles.", "model": PartialSubmitResponse},
-        503: {"description": "Stored, but the queue is unreachable."},
+        400: {"description": "Malformed JSON or empty body.", "model": ErrorResponse},
+        413: {"description": "Body, batch or article too large.", "model": ErrorResponse},
+        415: {"description": "Body is not JSON.", "model": ErrorResponse},
+        422: {"description": "Invalid articles.", "model": ErrorResponse},
+        503: {"description": "Stored, but the queue is unreachable.", "model": ErrorResponse},
     },
     openapi_extra={"requestBody": SUBMIT_REQUEST_BODY},
 )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workers.tagger.decoding import LabelledSpan, decode_bio
+from workers.tagger.decoding import LabelledSpan, bio_partner_ids, decode_bio
+from workers.tagger.inference import _decode_spans
 from workers.tagger.labels import bio_labels
 
 LABELS = bio_labels(["Attack", "Arrest"])  # O B-Attack I-Attack B-Arrest I-Arrest
@@ -90,3 +92,27 @@ def test_numpy_decoder_equals_the_torch_reference(words: int, names: int, seed: 
     generator = torch.Generator().manual_seed(seed)
     log_probs = torch.randn(words, len(labels), generator=generator).log_softmax(-1)
     assert best_bio_path(log_probs, labels) == _reference_best_path(log_probs, labels)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    words=st.integers(min_value=1, max_value=12),
+    seed=st.integers(min_value=0, max_value=2**31 - 1),
+)
+def test_spans_do_not_depend_on_the_order_of_the_labels(words: int, seed: int) -> None:
+    # The span confidences are looked up by label name (bio_partner_ids), not computed
+    # from where labels.py happens to put B-x, I-x and O.
+    generator = torch.Generator().manual_seed(seed)
+    labels = bio_labels(["Attack", "Arrest", "Death"])
+    probs = torch.rand(words, len(labels), generator=generator).softmax(-1)
+    order = torch.randperm(len(labels), generator=generator)
+    shuffled = [labels[i] for i in order]
+    expected = _decode_spans(probs, labels, 0.0)
+    found = _decode_spans(probs[:, order], shuffled, 0.0)
+    assert [s[:3] for s in found] == [s[:3] for s in expected]
+    assert [round(s[3], 5) for s in found] == [round(s[3], 5) for s in expected]
+
+
+def test_partner_ids_pair_each_label_with_its_names_b_and_i() -> None:
+    labels = ("I-Attack", "O", "B-Attack")
+    assert bio_partner_ids(labels) == ([2, 1, 2], [0, 1, 0])

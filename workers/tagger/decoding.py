@@ -83,6 +83,20 @@ def allowed_transitions(labels: tuple[str, ...]) -> torch.Tensor:
 
 
 @lru_cache(maxsize=512)
+def bio_partner_ids(labels: tuple[str, ...]) -> tuple[list[int], list[int]]:
+    """For each label id, the ids of ``B-name`` and ``I-name`` of its name (both the id of
+    ``O`` for ``O``), looked up by name so that no code depends on the order of the labels."""
+    index = {label: position for position, label in enumerate(labels)}
+    outside = index[OUTSIDE]
+    begin, inside = [], []
+    for label in labels:
+        name = label[2:]
+        begin.append(outside if label == OUTSIDE else index[f"B-{name}"])
+        inside.append(outside if label == OUTSIDE else index[f"I-{name}"])
+    return begin, inside
+
+
+@lru_cache(maxsize=512)
 def _viterbi_tables(labels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """``allowed_transitions`` as a numpy array, and which labels may not open a sentence."""
     transitions = allowed_transitions(labels).numpy().astype(np.float32)

@@ -13,14 +13,34 @@ from dataclasses import dataclass
 
 from transformers import PreTrainedTokenizerFast
 
-#: Marker tokens around the trigger; they exist in BERT vocabularies as unused slots,
-#: so no embedding matrix needs resizing.
-TRIGGER_OPEN = "[unused0]"
-TRIGGER_CLOSE = "[unused1]"
+#: Marker tokens around the trigger in a BERT WordPiece vocabulary: unused slots, so the
+#: embedding matrix needs no new rows (the default MiniLM model uses these).
+BERT_MARKERS = ("[unused0]", "[unused1]")
+#: Markers added to a tokenizer without unused slots (RoBERTa, MPNet, DeBERTa ...): two
+#: special tokens, saved with the model's tokenizer; training gives them embedding rows.
+ADDED_MARKERS = ("<trigger>", "</trigger>")
 
 #: A single "word" (a URL, a run of symbols) contributes at most this many pieces:
 #: only its first piece represents it, the rest is context.
 MAX_PIECES_PER_WORD = 12
+
+
+def trigger_markers(tokenizer: PreTrainedTokenizerFast) -> tuple[str, str]:
+    """The (open, close) trigger markers of ``tokenizer``: BERT's unused slots where the
+    vocabulary has them, otherwise ``ADDED_MARKERS``, added to the tokenizer here if missing.
+
+    The choice depends only on the vocabulary, so a model's saved tokenizer (which holds the
+    added markers) gives the same markers at load time as at training time.
+    """
+    vocab = tokenizer.get_vocab()
+    if all(marker in vocab for marker in BERT_MARKERS):
+        return BERT_MARKERS
+    missing = [marker for marker in ADDED_MARKERS if marker not in vocab]
+    if missing:
+        # add_tokens(special_tokens=True): never split, never lower-cased; the signature
+        # has not changed across transformers versions (add_special_tokens' has).
+        tokenizer.add_tokens(missing, special_tokens=True)
+    return ADDED_MARKERS
 
 
 def segment_name(event_type: str, plover: str | None = None) -> str:
@@ -54,9 +74,12 @@ class InputEncoder:
         self.cls_id = int(tokenizer.cls_token_id)
         self.sep_id = int(tokenizer.sep_token_id)
         self.unk_id = int(tokenizer.unk_token_id)
+        self.markers = trigger_markers(tokenizer)
         vocab = tokenizer.get_vocab()
-        self.open_id = vocab[TRIGGER_OPEN]
-        self.close_id = vocab[TRIGGER_CLOSE]
+        self.open_id, self.close_id = (vocab[marker] for marker in self.markers)
+        #: Padding must be the tokenizer's own: RoBERTa-style encoders derive positions from it.
+        pad = tokenizer.pad_token_id
+        self.pad_id = int(pad) if pad is not None else 0
         self._type_cache: dict[str, list[int]] = {}
 
     def word_pieces(self, words: list[str]) -> list[list[int]]:

@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 
 from workers.tagger.batching import token_budget_batches
-from workers.tagger.decoding import best_bio_path, decode_bio
+from workers.tagger.decoding import best_bio_path, bio_partner_ids, decode_bio
 from workers.tagger.encoding import EncodedInput, InputEncoder, segment_name
 from workers.tagger.labels import LabelSpace
 from workers.tagger.model import EventExtractionModel, collate
@@ -109,6 +109,7 @@ def _batches(inputs: list[EncodedInput], budget: int) -> list[list[int]]:
 def _run_triggers(
     model: EventExtractionModel,
     inputs: list[EncodedInput],
+    pad_id: int,
     budget: int,
     device: torch.device,
     clock: ModelClock,
@@ -118,7 +119,7 @@ def _run_triggers(
         (torch.empty(0), None) for _ in inputs
     ]
     for indices in _batches(inputs, budget):
-        batch = collate([inputs[i] for i in indices]).to(device)
+        batch = collate([inputs[i] for i in indices], pad_id).to(device)
         started = time.perf_counter()
         with torch.inference_mode():
             types, plover = model.trigger_outputs(batch)
@@ -137,6 +138,7 @@ def _run_triggers(
 def _run_arguments(
     model: EventExtractionModel,
     inputs: list[EncodedInput],
+    pad_id: int,
     budget: int,
     device: torch.device,
     label_masks: list[torch.Tensor],
@@ -145,7 +147,7 @@ def _run_arguments(
     """Role (and PLOVER role and mode) probabilities per input, batched by token budget."""
     outputs: list[ArgumentProbabilities] = [ArgumentProbabilities(torch.empty(0)) for _ in inputs]
     for indices in _batches(inputs, budget):
-        batch = collate([inputs[i] for i in indices]).to(device)
+        batch = collate([inputs[i] for i in indices], pad_id).to(device)
         mask = torch.stack([label_masks[i] for i in indices]).to(device)
         started = time.perf_counter()
         with torch.inference_mode():
@@ -252,7 +254,9 @@ class WordTagger:
             for window in plan_windows(counts, self.encoder.max_pieces - 2):
                 inputs.append(self.encoder.trigger_input(words[window.start : window.end]))
                 places.append((sentence, window.start, window.core_start, window.core_end))
-        probs = _run_triggers(self.model, inputs, self.token_budget, self.device, self.clock)
+        probs = _run_triggers(
+            self.model, inputs, self.encoder.pad_id, self.token_budget, self.device, self.clock
+        )
         coder = self.labels.has_plover and self.model.plover_trigger_head is not None
         types = [torch.zeros(len(words), len(self.labels.trigger_labels)) for words in pieces]
         plover = [
@@ -313,7 +317,13 @@ class WordTagger:
         if not inputs:
             return []
         probs = _run_arguments(
-            self.model, inputs, self.token_budget, self.device, masks, self.clock
+            self.model,
+            inputs,
+            self.encoder.pad_id,
+            self.token_budget,
+            self.device,
+            masks,
+            self.clock,
         )
         results = []
         for request, left, window in zip(requests, offsets, probs, strict=True):
@@ -466,13 +476,12 @@ def _decode_spans(
     if probs.numel() == 0:
         return []
     label_ids = best_bio_path(probs.clamp_min(1e-9).log(), labels)
+    begin, inside = bio_partner_ids(tuple(labels))
     confidences = []
     for word, label_id in enumerate(label_ids):
-        if label_id == 0:
-            confidences.append(float(probs[word, 0]))
-        else:
-            b = label_id if labels[label_id].startswith("B-") else label_id - 1
-            confidences.append(float(probs[word, b] + probs[word, b + 1]))
+        # The word's P(B-name) + P(I-name); for O, begin and inside are both O's id.
+        b, i = begin[label_id], inside[label_id]
+        confidences.append(float(probs[word, b] + (probs[word, i] if i != b else 0.0)))
     return [
         (s.start, s.end, s.name, s.confidence)
         for s in decode_bio(label_ids, confidences, labels, threshold)

@@ -39,8 +39,8 @@ class Batch:
         return Batch(*(t.to(device) for t in vars(self).values()))
 
 
-def collate(inputs: list[EncodedInput], pad_id: int = 0) -> Batch:
-    """Pad a list of inputs into one Batch."""
+def collate(inputs: list[EncodedInput], pad_id: int) -> Batch:
+    """Pad a list of inputs into one Batch with the tokenizer's ``pad_id``."""
     width = max(len(item) for item in inputs)
     words = max(1, max(len(item.word_index) for item in inputs))
     n = len(inputs)
@@ -84,6 +84,9 @@ class EventExtractionModel(nn.Module):
     ) -> None:
         super().__init__()
         self.encoder = encoder
+        #: BERT-style encoders read segment ids (type name vs sentence); RoBERTa (one
+        #: segment type) and MPNet (none) must not be given them.
+        self.uses_segments = int(getattr(encoder.config, "type_vocab_size", 0) or 0) > 1
         hidden = int(encoder.config.hidden_size)
         self.dropout = nn.Dropout(dropout)
         self.trigger_head = nn.Linear(hidden, n_trigger_labels)
@@ -97,10 +100,9 @@ class EventExtractionModel(nn.Module):
             self.mode_head = nn.Linear(hidden, max(1, n_modes))
 
     def _word_vectors(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+        segments = {"token_type_ids": batch.token_type_ids} if self.uses_segments else {}
         hidden = self.encoder(
-            input_ids=batch.input_ids,
-            attention_mask=batch.attention_mask,
-            token_type_ids=batch.token_type_ids,
+            input_ids=batch.input_ids, attention_mask=batch.attention_mask, **segments
         ).last_hidden_state
         index = batch.word_index.unsqueeze(-1).expand(-1, -1, hidden.size(-1))
         return hidden, torch.gather(hidden, 1, index)

@@ -9,6 +9,7 @@ version, thresholds) and ``README.md`` (the model card).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -54,15 +55,38 @@ def default_encoder_path() -> Path:
 
 
 def load_tokenizer(path: Path | str) -> PreTrainedTokenizerFast:
+    """The fast tokenizer at ``path``, set up to read text already split into words."""
     tokenizer = AutoTokenizer.from_pretrained(str(path), use_fast=True)
+    if getattr(tokenizer, "add_prefix_space", None) is False:
+        # Byte-level BPE (RoBERTa, GPT-2) reads a word without a leading space as the
+        # middle of a word; the tagger feeds words one by one, so each needs its space.
+        tokenizer = AutoTokenizer.from_pretrained(str(path), use_fast=True, add_prefix_space=True)
     if not isinstance(tokenizer, PreTrainedTokenizerFast):
         raise TypeError(f"{path}: a fast tokenizer is needed for word offsets")
     return tokenizer
 
 
-def new_model(encoder_path: Path | str, labels: LabelSpace) -> EventExtractionModel:
-    """A fresh model on pretrained encoder weights (training starts here)."""
-    encoder = AutoModel.from_pretrained(str(encoder_path), add_pooling_layer=False)
+def _encoder(make: Callable[..., PreTrainedModel], source: object) -> PreTrainedModel:
+    """An encoder without its pooling layer (unused here), for families that have one."""
+    try:
+        return make(source, add_pooling_layer=False)
+    except TypeError:  # the family has no pooler (DeBERTa, ...)
+        return make(source)
+
+
+def new_model(
+    encoder_path: Path | str, labels: LabelSpace, vocabulary_size: int
+) -> EventExtractionModel:
+    """A fresh model on pretrained encoder weights (training starts here).
+
+    ``vocabulary_size`` is the tokenizer's size: when marker tokens were added to it, the
+    encoder's embedding matrix grows to match (the new rows are learned in training).
+    """
+    encoder = _encoder(AutoModel.from_pretrained, str(encoder_path))
+    embeddings = encoder.get_input_embeddings()
+    assert isinstance(embeddings, torch.nn.Embedding)
+    if vocabulary_size > embeddings.num_embeddings:
+        encoder.resize_token_embeddings(vocabulary_size)
     return build_model(encoder.float(), labels)  # train in fp32 whatever the files hold
 
 
@@ -107,7 +131,7 @@ def load_model(
     labels = LabelSpace.load(directory / "labels.json")
     metadata = ModelMetadata(**json.loads((directory / METADATA_FILE).read_text()))
     config = AutoConfig.from_pretrained(str(directory / "encoder"))
-    encoder = AutoModel.from_config(config, add_pooling_layer=False)
+    encoder = _encoder(AutoModel.from_config, config)
     model = build_model(encoder, labels)
     state = load_file(str(directory / "model.safetensors"))
     model.load_state_dict({k: v.to(torch.float32) for k, v in state.items()})

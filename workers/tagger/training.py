@@ -141,7 +141,7 @@ def _loss(
     tagger: WordTagger, batch: list[Example], device: torch.device, not_news: torch.Tensor
 ) -> torch.Tensor:
     """The batch's loss; ``not_news`` is ``_not_news_mask`` of the tagger's labels."""
-    model_batch = collate([e.input for e in batch]).to(device)
+    model_batch = collate([e.input for e in batch], tagger.encoder.pad_id).to(device)
     if batch[0].event_type is None:
         types, plover = tagger.model.trigger_outputs(model_batch)
         loss = _token_loss(types, [e.labels for e in batch], not_news)
@@ -228,7 +228,7 @@ def train(config: TrainConfig) -> dict[str, dict[str, float]]:
         base_encoder=encoder_path if config.encoder else "sentence-transformers/all-MiniLM-L6-v2",
         max_pieces=config.max_pieces,
     )
-    model = new_model(encoder_path, labels).to(device)
+    model = new_model(encoder_path, labels, len(tokenizer)).to(device)
     tagger = WordTagger(model, encoder, labels, metadata, device)
     not_news = _not_news_mask(labels).to(device)
 

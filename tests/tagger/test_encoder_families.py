@@ -1,0 +1,142 @@
+"""Training and extraction work with encoders other than the bundled BERT-style MiniLM.
+
+Each test builds a tiny random-weight encoder of another family with a tokenizer of its
+kind, trains on it for two steps with ``newsevents train --encoder``, loads the result and
+extracts events from the seed article, with every span's offsets exact:
+
+* RoBERTa: byte-level BPE (a tokenizer trained here on the training sentences), no unused
+  vocabulary slots (the trigger markers are added tokens), one segment type, and a padding
+  id that is not 0 (RoBERTa derives positions from it);
+* MPNet: no segment ids at all.
+
+Untrained weights find arbitrary events; what is tested is that every piece of the
+pipeline handles the encoder, not what it finds.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tiny_training import train_arguments, write_tiny_data
+from tokenizers import ByteLevelBPETokenizer
+from transformers import (
+    MPNetConfig,
+    MPNetModel,
+    MPNetTokenizerFast,
+    PreTrainedTokenizerFast,
+    RobertaConfig,
+    RobertaModel,
+    RobertaTokenizerFast,
+)
+
+from services.cli import main
+from shared.schemas import Article
+from workers.tagger.encoding import ADDED_MARKERS, BERT_MARKERS, InputEncoder
+from workers.tagger.model_io import default_encoder_path, load_tokenizer
+from workers.tagger.tagger import Tagger
+
+pytestmark = pytest.mark.slow
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+#: Small enough to train in seconds on a CPU, big enough to be a real transformer.
+TINY = {
+    "hidden_size": 32,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 2,
+    "intermediate_size": 64,
+    "max_position_embeddings": 520,
+}
+
+
+def training_text(data: Path) -> list[str]:
+    lines = (data / "geneva" / "train.jsonl").read_text(encoding="utf-8").splitlines()
+    return [" ".join(json.loads(line)["tokens"]) for line in lines]
+
+
+def tiny_roberta(directory: Path, texts: list[str]) -> None:
+    bpe = ByteLevelBPETokenizer()
+    special = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+    bpe.train_from_iterator(texts, vocab_size=800, min_frequency=1, special_tokens=special)
+    directory.mkdir()
+    bpe.save_model(str(directory))
+    vocab = json.loads((directory / "vocab.json").read_text("utf-8"))
+    lines = (directory / "merges.txt").read_text("utf-8").splitlines()[1:]  # after a header
+    merges = [tuple(line.split()) for line in lines if line]
+    tokenizer = RobertaTokenizerFast(vocab=vocab, merges=merges)
+    tokenizer.save_pretrained(str(directory))
+    config = RobertaConfig(
+        vocab_size=len(tokenizer), type_vocab_size=1, pad_token_id=tokenizer.pad_token_id, **TINY
+    )
+    RobertaModel(config, add_pooling_layer=False).save_pretrained(str(directory))
+
+
+def tiny_mpnet(directory: Path) -> None:
+    # MPNet's tokenizer is WordPiece like BERT's: the bundled MiniLM vocabulary serves,
+    # with MPNet's own <s>, </s>, <pad> and <mask> added as special tokens.
+    words = (Path(default_encoder_path()) / "vocab.txt").read_text("utf-8").splitlines()
+    tokenizer = MPNetTokenizerFast(vocab={word: i for i, word in enumerate(words)})
+    directory.mkdir()
+    tokenizer.save_pretrained(str(directory))
+    config = MPNetConfig(vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id, **TINY)
+    MPNetModel(config, add_pooling_layer=False).save_pretrained(str(directory))
+
+
+def train_and_extract(encoder: Path, data: Path, news: Path, output: Path) -> Tagger:
+    assert main(train_arguments(data, news, output, "--encoder", str(encoder))) == 0
+    return Tagger.load(output, device="cpu")
+
+
+def assert_offsets_exact(tagger: Tagger) -> int:
+    """Extract the seed article; every span must be ``text[start:end]``; returns the spans."""
+    text = (SEEDS / "ukrinform-2025-12-06-peace-talks.txt").read_text("utf-8")
+    [result] = tagger.extract([Article(id="seed", text=text)])
+    spans = 0
+    for event in result.events:
+        for span in [event.trigger, *event.arguments]:
+            assert text[span.start : span.end] == span.text
+            spans += 1
+    return spans
+
+
+def test_a_roberta_encoder_trains_and_extracts(tmp_path: Path) -> None:
+    data, news = write_tiny_data(tmp_path)
+    encoder = tmp_path / "roberta"
+    tiny_roberta(encoder, training_text(data))
+    tagger = train_and_extract(encoder, data, news, tmp_path / "model")
+
+    saved = load_tokenizer(tmp_path / "model" / "tokenizer")
+    inputs = InputEncoder(saved)
+    assert inputs.markers == ADDED_MARKERS
+    assert inputs.pad_id == saved.pad_token_id != 0
+    assert assert_offsets_exact(tagger) > 0
+
+
+def test_an_mpnet_encoder_trains_and_extracts(tmp_path: Path) -> None:
+    data, news = write_tiny_data(tmp_path)
+    encoder = tmp_path / "mpnet"
+    tiny_mpnet(encoder)
+    tagger = train_and_extract(encoder, data, news, tmp_path / "model")
+
+    assert not tagger.word_tagger.model.uses_segments
+    assert assert_offsets_exact(tagger) > 0
+
+
+def test_markers_are_added_once_to_a_tokenizer_without_unused_slots(tmp_path: Path) -> None:
+    directory = tmp_path / "roberta"
+    tiny_roberta(directory, ["the talks were held in Geneva on Friday"] * 5)
+    tokenizer: PreTrainedTokenizerFast = load_tokenizer(directory)
+    size = len(tokenizer)
+    first, second = InputEncoder(tokenizer), InputEncoder(tokenizer)
+    assert len(tokenizer) == size + 2
+    assert (first.open_id, first.close_id) == (second.open_id, second.close_id)
+    pieces = first.word_pieces(["<trigger>", "talks"])
+    assert first.open_id not in pieces[1]
+
+
+def test_the_bundled_encoder_keeps_its_unused_slots() -> None:
+    tokenizer = load_tokenizer(default_encoder_path())
+    size = len(tokenizer)
+    assert InputEncoder(tokenizer).markers == BERT_MARKERS
+    assert len(tokenizer) == size

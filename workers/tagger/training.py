@@ -33,6 +33,7 @@ from workers.tagger.news_corpus.plover_modes import PLOVER_MODES
 from workers.tagger.news_corpus.tokens import to_sentence
 from workers.tagger.plover_scoring import score_plover
 from workers.tagger.scoring import score_events
+from workers.tagger.selection import selection_total
 from workers.tagger.thresholds import (
     gold_events,
     tune_argument_threshold,
@@ -290,13 +291,12 @@ def train(config: TrainConfig) -> dict[str, dict[str, float]]:
         metadata.trigger_threshold = tune_trigger_threshold(tagger, val_sentences)
         metadata.argument_threshold = tune_argument_threshold(tagger, val_sentences)
         scores = evaluate_tagger(tagger, val_sentences)
-        total = scores["trigger_classification"]["f1"] + scores["argument_classification"]["f1"]
         news: dict[str, object] = {}
         if dev_sentences:
             metadata.plover_threshold = tune_plover_threshold(tagger, dev_sentences)
             metadata.plover_role_threshold = tune_plover_role_threshold(tagger, dev_sentences)
             news = evaluate_news(tagger, dev_sentences)
-            total += float(news["category_macro_f1"]) + _f1(news["actor"])  # type: ignore[arg-type]
+        total = selection_total({"val": scores, "news_dev": news})
         entry: dict[str, object] = {
             "epoch": epoch,
             "loss": round(sum(losses) / max(1, len(losses)), 4),

@@ -16,7 +16,8 @@ Kept apart from Celery so the rules read in one place:
   the announcement is confirmed in the store (``mark_announced``). So under normal
   operation each result is announced exactly once; a task that runs again never announces
   a done article. If the worker dies or Redis fails in between, the claim is never
-  confirmed and the recovery sweep announces the result again, marked as a redelivery;
+  confirmed and the recovery sweep announces the result again, marked as a redelivery (a
+  failed announcement does not fail the batch: the rest of it still gets stored);
 * the soft time limit (``SoftTimeLimitExceeded``) is never taken for an article's error:
   it propagates to the task, which splits the batch (``workers.time_limit``).
 """
@@ -195,7 +196,30 @@ def _run_group(
             report.failed.append(article_id)
         elif store.save_result(outcome):
             report.done.append(article_id)
-            announce(outcome, item.callback_url)
-            store.mark_announced(article_id)
+            _announce(store, announce, outcome, item.callback_url)
         else:  # another delivery of the same article finished first
             report.skipped.append(article_id)
+
+
+def _announce(
+    store: Store, announce: Announcer, result: ExtractionResult, callback_url: str | None
+) -> None:
+    """Announce a stored result and confirm it; a failure is left to the recovery sweep.
+
+    The result is safe in the store with its announcement claimed, so Redis being down
+    must not fail the batch (the other results of the group still get stored): the sweep
+    announces it again, marked redelivered, once the claim is old.
+    """
+    try:
+        announce(result, callback_url)
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception as error:
+        log.warning(
+            "announcing %s failed (%s: %s); the recovery sweep will announce it",
+            result.article_id,
+            type(error).__name__,
+            error,
+        )
+        return
+    store.mark_announced(result.article_id)

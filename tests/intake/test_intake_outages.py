@@ -11,17 +11,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from intake_helpers import REDIS_URL, article
-from psycopg import sql
-from sqlalchemy import make_url
 
 from services.intake.app import create_app
 from shared.settings import Settings
 from shared.store import Store
-from shared.store.testing import POSTGRES_ADMIN_URL, temporary_postgres_database
+from shared.store.testing import allow_connections, temporary_postgres_database
 
 TEXT = "Officials met in Kyiv on Friday to discuss the talks."
 
@@ -58,28 +55,12 @@ def test_read_only_database_is_not_ready_and_refuses_writes_with_503(
     assert read.status_code == 404  # reads still work
 
 
-def set_connections_allowed(database: str, allowed: bool) -> None:
-    """Let a PostgreSQL database take new connections or not; end its sessions when not."""
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(
-            sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS {}").format(
-                sql.Identifier(database), sql.SQL("true" if allowed else "false")
-            )
-        )
-        if not allowed:
-            admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                (database,),
-            )
-
-
 @pytest.mark.postgres
 def test_unreachable_postgres_answers_503_with_retry_after(redis_client: object) -> None:
     with temporary_postgres_database() as url:
-        database = str(make_url(url).database)
         settings = Settings(database_url=url, redis_url=REDIS_URL)
         with TestClient(create_app(settings)) as client:
-            set_connections_allowed(database, False)
+            allow_connections(url, False)
             try:
                 answers = [
                     client.get("/v1/articles/pg-1"),
@@ -88,7 +69,7 @@ def test_unreachable_postgres_answers_503_with_retry_after(redis_client: object)
                     client.get("/readyz"),
                 ]
             finally:
-                set_connections_allowed(database, True)
+                allow_connections(url, True)
             back = client.post("/v1/articles", json=article("pg-1", TEXT))
 
     for answer in answers:

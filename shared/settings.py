@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -66,15 +66,57 @@ class Settings(BaseSettings):
     )
     worker_concurrency: int = Field(default=1, gt=0)
     task_time_limit_s: int = Field(default=600, gt=0)
-    visibility_timeout_s: int = Field(default=3600, gt=0)
-    recovery_interval_s: float = Field(
-        default=300.0, gt=0, description="How often a worker re-queues stale articles."
-    )
-    recovery_stale_after_s: int | None = Field(
+    task_soft_time_limit_s: int | None = Field(
         default=None,
         gt=0,
-        description="Queued/processing articles untouched this long are re-queued "
-        "(default: visibility_timeout_s).",
+        description="Seconds after which a batch is interrupted, split in halves and requeued "
+        "(an article alone counts an attempt); must be below task_time_limit_s (default: 90 % "
+        "of it).",
+    )
+    visibility_timeout_s: int = Field(default=3600, gt=0)
+    lease_margin_s: int = Field(
+        default=60,
+        ge=0,
+        description="An article's processing lease lasts task_time_limit_s plus this; when it "
+        "runs out the article is requeued.",
+    )
+    recovery_interval_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often a worker sweeps the store for stuck articles: expired leases, "
+        "unsent or lost queue messages, unannounced results.",
+    )
+    recovery_lost_after_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="A queued article sent this long ago whose message is neither in the queue "
+        "nor reserved by a worker is sent again.",
+    )
+    announce_retry_after_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="A done article whose announcement (stream entry, callback) was claimed "
+        "this long ago without being confirmed is announced again, marked redelivered.",
+    )
+    db_retry_budget_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="Total backoff a task spends retrying database and Redis outages before "
+        "it gives up (the recovery sweep takes over then).",
+    )
+    db_statement_timeout_s: float = Field(
+        default=30.0, gt=0, description="PostgreSQL statement_timeout of every store connection."
+    )
+    db_lock_timeout_s: float = Field(
+        default=10.0, gt=0, description="PostgreSQL lock_timeout of every store connection."
+    )
+    sqlite_busy_timeout_s: float = Field(
+        default=30.0, gt=0, description="How long a SQLite writer waits for another's lock."
+    )
+    extractor: str | None = Field(
+        default=None,
+        description="module:factory of an extractor used instead of the model (tests); the "
+        "factory gets the settings.",
     )
 
     results_stream: str = Field(default="newsevents:results")
@@ -90,6 +132,28 @@ class Settings(BaseSettings):
         default="INFO",
         description="Level of the intake's log (a worker takes celery's --loglevel).",
     )
+
+    @model_validator(mode="after")
+    def _soft_limit_below_hard(self) -> Self:
+        if self.task_soft_time_limit_s is not None and (
+            self.task_soft_time_limit_s >= self.task_time_limit_s
+        ):
+            raise ValueError(
+                f"task_soft_time_limit_s ({self.task_soft_time_limit_s}) must be below "
+                f"task_time_limit_s ({self.task_time_limit_s}): the soft limit splits a batch, "
+                "the hard one kills it"
+            )
+        return self
+
+    def soft_time_limit_s(self) -> int:
+        """Seconds before a batch is interrupted and split (the hard limit comes later)."""
+        if self.task_soft_time_limit_s is not None:
+            return self.task_soft_time_limit_s
+        return max(1, min(self.task_time_limit_s - 1, int(self.task_time_limit_s * 0.9)))
+
+    def lease_s(self) -> float:
+        """How long a worker's claim on the articles it processes lasts."""
+        return float(self.task_time_limit_s + self.lease_margin_s)
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,10 @@ The settings follow Celery's advice for long-running tasks whose loss would be c
   batch does not hold other messages hostage while idle workers wait;
 * a Redis ``visibility_timeout`` longer than the slowest task: otherwise Redis would hand
   a still-running task to a second worker;
-* ``task_time_limit``: a hung batch is killed (and, with the two settings above, retried).
+* ``task_soft_time_limit`` below ``task_time_limit``: a batch that runs long is interrupted,
+  split in halves and requeued (``workers.time_limit``); the hard limit kills a batch that
+  does not even return to Python, whose articles the recovery sweep requeues once their
+  lease (time limit plus a margin) runs out.
 
 There is no result backend: the store is where results live. Tasks are imported from
 ``workers.tasks`` and ``workers.callbacks``; the stale-article recovery is wired to the
@@ -45,6 +48,7 @@ def create_app(settings: Settings) -> Celery:
         worker_prefetch_multiplier=1,
         broker_transport_options={"visibility_timeout": settings.visibility_timeout_s},
         task_time_limit=settings.task_time_limit_s,
+        task_soft_time_limit=settings.soft_time_limit_s(),
         task_default_queue=QUEUE,
         worker_concurrency=settings.worker_concurrency,
         task_serializer="json",

@@ -11,10 +11,15 @@ Kept apart from Celery so the rules read in one place:
   -- a permanent error, retrying the same input with the same model would fail again;
 * transient infrastructure errors (database, Redis) are *not* caught here: they propagate
   to the task, which retries the whole batch with backoff;
-* a result is announced (stream + callback) after it is stored. When the task message is a
-  redelivery or a retry, results already stored are announced again, because the previous
-  attempt may have died between storing and announcing; that makes announcements
-  at-least-once, which consumers handle by deduplicating on ``article_id``.
+* a result is announced (stream + callback) right after it is stored, by the task that
+  stored it first (``save_result`` claims the announcement in the same transaction), and
+  the announcement is confirmed in the store (``mark_announced``). So under normal
+  operation each result is announced exactly once; a task that runs again never announces
+  a done article. If the worker dies or Redis fails in between, the claim is never
+  confirmed and the recovery sweep announces the result again, marked as a redelivery (a
+  failed announcement does not fail the batch: the rest of it still gets stored);
+* the soft time limit (``SoftTimeLimitExceeded``) is never taken for an article's error:
+  it propagates to the task, which splits the batch (``workers.time_limit``).
 """
 
 from __future__ import annotations
@@ -24,10 +29,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from celery.exceptions import SoftTimeLimitExceeded
 from pydantic import ValidationError
 
 from shared.schemas import Article, ExtractionResult
 from shared.store import Store, StoredArticle
+from shared.store.store import DEFAULT_LEASE_S
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +101,8 @@ def extract_each(extract: Extractor, articles: list[Article]) -> list[Extraction
         results = extract(articles)
         _check_alignment(articles, results)
         return list(results)
+    except SoftTimeLimitExceeded:
+        raise
     except Exception:
         log.exception("batch extraction of %d articles failed; retrying one by one", len(articles))
     outcomes: list[ExtractionResult | Exception] = []
@@ -102,6 +111,8 @@ def extract_each(extract: Extractor, articles: list[Article]) -> list[Extraction
             single = extract([article])
             _check_alignment([article], single)
             outcomes.append(single[0])
+        except SoftTimeLimitExceeded:
+            raise
         except Exception as exc:
             log.exception("extraction of article %s failed", article.id)
             outcomes.append(exc)
@@ -121,8 +132,8 @@ def process_batch(
     extract: Extractor,
     announce: Announcer,
     *,
-    reannounce_done: bool = False,
     max_attempts: int = 5,
+    lease_s: float = DEFAULT_LEASE_S,
 ) -> BatchReport:
     """Extract, store and announce the articles ``ids``; see the module docstring."""
     report = BatchReport()
@@ -134,10 +145,8 @@ def process_batch(
     for item in stored:
         if item.status != "done":
             todo.append(item)
-            continue
-        report.skipped.append(item.article.id)
-        if reannounce_done and item.result is not None:
-            announce(item.result, item.callback_url)
+        else:  # announced by the task that stored it, or by the recovery sweep
+            report.skipped.append(item.article.id)
 
     # An article started before but not done was in a batch whose worker died. Run such
     # articles one at a time, so that an article that kills the worker (a poison pill)
@@ -157,7 +166,7 @@ def process_batch(
             groups.append([item])
     for group in groups:
         if group:
-            _run_group(store, group, extract, announce, report)
+            _run_group(store, group, extract, announce, report, lease_s)
     return report
 
 
@@ -167,10 +176,11 @@ def _run_group(
     extract: Extractor,
     announce: Announcer,
     report: BatchReport,
+    lease_s: float,
 ) -> None:
-    """Mark, extract, store and announce one group of articles."""
+    """Mark (with a lease), extract, store and announce one group of articles."""
     started = time.perf_counter()
-    store.mark_processing([item.article.id for item in group])
+    store.mark_processing([item.article.id for item in group], lease_s)
     marked = time.perf_counter()
     outcomes = extract_each(extract, [item.article for item in group])
     log.info(
@@ -186,6 +196,30 @@ def _run_group(
             report.failed.append(article_id)
         elif store.save_result(outcome):
             report.done.append(article_id)
-            announce(outcome, item.callback_url)
+            _announce(store, announce, outcome, item.callback_url)
         else:  # another delivery of the same article finished first
             report.skipped.append(article_id)
+
+
+def _announce(
+    store: Store, announce: Announcer, result: ExtractionResult, callback_url: str | None
+) -> None:
+    """Announce a stored result and confirm it; a failure is left to the recovery sweep.
+
+    The result is safe in the store with its announcement claimed, so Redis being down
+    must not fail the batch (the other results of the group still get stored): the sweep
+    announces it again, marked redelivered, once the claim is old.
+    """
+    try:
+        announce(result, callback_url)
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception as error:
+        log.warning(
+            "announcing %s failed (%s: %s); the recovery sweep will announce it",
+            result.article_id,
+            type(error).__name__,
+            error,
+        )
+        return
+    store.mark_announced(result.article_id)

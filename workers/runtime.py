@@ -1,4 +1,4 @@
-"""Per-process resources of a worker: settings, store, Redis client and the tagger.
+"""Per-process resources of a worker: settings, store, Redis client and the extractor.
 
 Each pool process builds its own, on first use, because none of them survive a fork:
 database and Redis connections opened in the parent would be shared by every child, and
@@ -6,14 +6,20 @@ a model loaded in the parent would be copied into every child (and CUDA cannot b
 after a fork at all). The tagger is loaded lazily by the first task rather than in
 ``worker_process_init``, because Celery kills a child whose init takes more than 4 s and a
 model load can take longer than that.
+
+The extractor is the tagger's ``extract`` unless the ``extractor`` setting names another
+factory (``module:function``, called with the settings): the fault tests use that to run
+real workers with a deliberately slow extractor instead of the model.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import redis
 
@@ -25,6 +31,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: Seconds a Redis command of a worker may take: a stalled Redis fails a task (which is
+#: retried) instead of hanging it.
+REDIS_TIMEOUT_S = 10.0
+
 
 class WorkerRuntime:
     """The resources one worker process uses, created once and reused by every task."""
@@ -32,8 +42,13 @@ class WorkerRuntime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.store = Store.from_settings(settings)
-        self.redis = redis.Redis.from_url(settings.redis_url)
+        self.redis = redis.Redis.from_url(
+            settings.redis_url,
+            socket_timeout=REDIS_TIMEOUT_S,
+            socket_connect_timeout=REDIS_TIMEOUT_S,
+        )
         self._tagger: Tagger | None = None
+        self._custom: Callable[[list[Any]], list[Any]] | None = None
         self._tagger_lock = threading.Lock()
 
     def tagger(self) -> Tagger:
@@ -42,6 +57,18 @@ class WorkerRuntime:
             if self._tagger is None:
                 self._tagger = load_tagger(self.settings)
             return self._tagger
+
+    def extractor(self) -> Callable[[list[Any]], list[Any]]:
+        """What extracts a batch: the tagger, or the factory the ``extractor`` setting names."""
+        if self.settings.extractor is None:
+            return self.tagger().extract
+        with self._tagger_lock:
+            if self._custom is None:
+                module, _, name = self.settings.extractor.partition(":")
+                factory = getattr(importlib.import_module(module), name)
+                self._custom = factory(self.settings)
+                log.warning("using extractor %s instead of the model", self.settings.extractor)
+            return self._custom
 
 
 def load_tagger(settings: Settings) -> Tagger:

@@ -5,10 +5,13 @@ fields, ``article_id`` and ``result`` (the ExtractionResult as JSON); the stream
 with an approximate MAXLEN so Redis memory stays bounded (trimming whole macro-nodes is
 much cheaper than exact trimming).
 
-Delivery is **at least once**: a worker that dies after storing a result but before its
-task is acknowledged re-publishes that result when the task is redelivered, and a consumer
-that dies before XACK gets the entry again. Consumers must therefore treat ``article_id``
-as the key and ignore a result they have already handled.
+Delivery is **exactly once under normal operation and at least once under faults**: the
+store flags each result as announced (``shared.store.outbox``); when a worker died or Redis
+failed between storing a result and confirming its announcement, the recovery sweep
+publishes it again with a third field ``redelivered`` = ``"1"``, because the first entry
+may or may not have reached the stream. A consumer that dies before XACK also gets an
+entry again. Consumers should treat ``article_id`` as the key; ``redelivered`` tells them
+which entries may be repeats.
 
 Readers use a consumer group so several ``newsevents follow`` processes can share the work
 and a restarted consumer resumes where it stopped: it first re-reads the entries it was
@@ -33,15 +36,20 @@ log = logging.getLogger(__name__)
 ARTICLE_ID_FIELD = "article_id"
 #: Stream entry field holding the ExtractionResult as JSON.
 RESULT_FIELD = "result"
+#: Stream entry field present (``"1"``) on a result the recovery sweep announced again.
+REDELIVERED_FIELD = "redelivered"
 
 
 class MalformedEntryError(ValueError):
     """A stream entry that is not a result written by ``publish_result``."""
 
 
-def encode_result(result: ExtractionResult) -> dict[str, str]:
-    """The stream fields of one result."""
-    return {ARTICLE_ID_FIELD: result.article_id, RESULT_FIELD: result.model_dump_json()}
+def encode_result(result: ExtractionResult, redelivered: bool = False) -> dict[str, str]:
+    """The stream fields of one result; ``redelivered`` marks a possible repeat."""
+    fields = {ARTICLE_ID_FIELD: result.article_id, RESULT_FIELD: result.model_dump_json()}
+    if redelivered:
+        fields[REDELIVERED_FIELD] = "1"
+    return fields
 
 
 def _text(value: bytes | str) -> str:
@@ -66,12 +74,16 @@ def decode_entry(fields: Mapping[Any, Any]) -> ExtractionResult:
 
 
 def publish_result(
-    redis_client: redis.Redis, stream: str, maxlen: int, result: ExtractionResult
+    redis_client: redis.Redis,
+    stream: str,
+    maxlen: int,
+    result: ExtractionResult,
+    redelivered: bool = False,
 ) -> str:
     """Append one result to the stream, trimming it to about ``maxlen`` entries; the entry id."""
     entry_id = redis_client.xadd(
         stream,
-        encode_result(result),  # type: ignore[arg-type]
+        encode_result(result, redelivered),  # type: ignore[arg-type]
         maxlen=maxlen,
         approximate=True,
     )

@@ -11,9 +11,10 @@ does not apply to them), and it needs a large prefetch window, which contradicts
 one; that costs throughput only when many clients send one article at a time.
 
 Failures: see ``workers.processing`` -- per-article errors are permanent and recorded on
-the article; database and Redis outages are transient and retry the whole task with
-exponential backoff and full jitter (bounded; after the last retry the articles stay
-``queued``/``processing`` and ``workers.recovery`` requeues them later).
+the article; database and Redis outages are transient and retry the whole task within a
+budget of seconds (``workers.retry_policy``; after it the articles keep their store state
+and ``workers.recovery`` requeues them); a batch interrupted by the soft time limit is
+split and requeued (``workers.time_limit``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 import redis.exceptions
 import sqlalchemy.exc
 from celery import Task
+from celery.exceptions import SoftTimeLimitExceeded
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from shared.dispatch import EXTRACT_TASK, QUEUE
@@ -31,8 +33,10 @@ from shared.schemas import ExtractionResult
 from workers.callbacks import deliver_callback
 from workers.celery_app import app
 from workers.processing import process_batch
+from workers.retry_policy import RetryPolicy
 from workers.runtime import WorkerRuntime, get_runtime
 from workers.stream import publish_result
+from workers.time_limit import split_timed_out_batch
 
 log = logging.getLogger(__name__)
 
@@ -43,42 +47,64 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     sqlalchemy.exc.OperationalError,
     KombuOperationalError,
 )
-#: How many times a batch is retried after transient errors before giving up.
-MAX_TRANSIENT_RETRIES = 8
 
 
-def announce(runtime: WorkerRuntime, result: ExtractionResult, callback_url: str | None) -> None:
-    """Publish a stored result to the stream and schedule its callback, if any."""
+def announce(
+    runtime: WorkerRuntime,
+    result: ExtractionResult,
+    callback_url: str | None,
+    redelivered: bool = False,
+) -> None:
+    """Publish a stored result to the stream and schedule its callback, if any.
+
+    ``redelivered`` marks the stream entry of a result the recovery sweep announces again.
+    """
     settings = runtime.settings
-    publish_result(runtime.redis, settings.results_stream, settings.results_stream_maxlen, result)
+    publish_result(
+        runtime.redis,
+        settings.results_stream,
+        settings.results_stream_maxlen,
+        result,
+        redelivered,
+    )
     if callback_url:
         deliver_callback.apply_async(args=[callback_url, result.model_dump_json()], queue=QUEUE)
 
 
-@app.task(
-    bind=True,
-    name=EXTRACT_TASK,
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=2,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=MAX_TRANSIENT_RETRIES,
-)
-def extract_articles(self: Task, ids: list[str]) -> dict[str, list[str]]:
-    """Extract events from the stored articles ``ids`` (idempotent; see the module docs)."""
+@app.task(bind=True, name=EXTRACT_TASK, max_retries=None)
+def extract_articles(self: Task, ids: list[str]) -> dict[str, Any]:
+    """Extract events from the stored articles ``ids`` (idempotent; see the module docs).
+
+    Retry policy: a database or Redis outage (``TRANSIENT_ERRORS``) retries the whole batch
+    with exponential backoff (2 s doubling to at most 60 s, +-25 % jitter) until the waits
+    add up to ``db_retry_budget_s`` (default 300 s, about ten retries); then the task gives
+    up and the recovery sweep requeues its articles (expired lease, missing message). The
+    soft time limit splits the batch instead (``workers.time_limit``); nothing else retries.
+    """
     runtime = get_runtime()
-    delivery_info = self.request.delivery_info or {}
-    again = bool(delivery_info.get("redelivered")) or bool(self.request.retries)
+    settings = runtime.settings
     # Loaded before the batch so a broken model fails the task, not every article in it.
-    tagger = runtime.tagger()
-    report = process_batch(
-        runtime.store,
-        ids,
-        tagger.extract,
-        lambda result, url: announce(runtime, result, url),
-        reannounce_done=again,
-        max_attempts=runtime.settings.max_attempts,
-    )
+    extract = runtime.extractor()
+    try:
+        report = process_batch(
+            runtime.store,
+            ids,
+            extract,
+            lambda result, url: announce(runtime, result, url),
+            max_attempts=settings.max_attempts,
+            lease_s=settings.lease_s(),
+        )
+    except SoftTimeLimitExceeded:
+        return split_timed_out_batch(runtime.store, ids, settings).as_dict()
+    except TRANSIENT_ERRORS as exc:
+        policy = RetryPolicy(settings.db_retry_budget_s)
+        retries = self.request.retries
+        if retries >= policy.max_retries:
+            log.error("batch %s: giving up after %d retries: %s", ids[:20], retries, exc)
+            raise
+        countdown = policy.countdown(retries)
+        log.warning("batch %s: %s; retry %d in %.1f s", ids[:20], exc, retries + 1, countdown)
+        raise self.retry(exc=exc, countdown=countdown, max_retries=policy.max_retries) from exc
     summary: dict[str, Any] = {key: len(value) for key, value in report.as_dict().items()}
     log.info("batch of %d ids: %s", len(ids), summary)
     return report.as_dict()

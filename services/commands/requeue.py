@@ -1,8 +1,11 @@
-"""``newsevents requeue``: send stale queued/processing articles to the queue again.
+"""``newsevents requeue``: finish what is stuck now, without waiting for a worker's sweep.
 
-The workers do this by themselves on start and periodically (``workers.recovery``); the
-command is for operators after an incident, e.g. when Redis lost its queue, who do not
-want to wait for the next periodic run or want a shorter staleness threshold.
+With no option it runs one recovery sweep (``workers.recovery``): articles whose lease
+expired, queued articles never sent or whose message is missing from Redis, and done
+articles whose announcement was never confirmed; it prints how many of each as JSON. The
+workers do the same by themselves every ``recovery_interval_s``; the command is for
+operators after an incident, or when no worker runs. ``--older-than S`` instead
+requeues every queued/processing article untouched for S seconds, whatever its lease.
 """
 
 from __future__ import annotations
@@ -13,15 +16,15 @@ import json
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "requeue", help="re-queue articles left queued/processing by a lost task"
+        "requeue",
+        help="requeue what is stuck: expired leases, unsent or lost messages, unannounced results",
     )
     parser.add_argument(
         "--older-than",
         type=_non_negative_float,
         default=None,
         metavar="S",
-        help="re-queue articles untouched for S seconds "
-        "(default: NEWSEVENTS_RECOVERY_STALE_AFTER_S, else the visibility timeout)",
+        help="instead, requeue every queued/processing article untouched for S seconds",
     )
     parser.set_defaults(func=run)
 
@@ -38,8 +41,12 @@ def _non_negative_float(text: str) -> float:
 
 def run(args: argparse.Namespace) -> int:
     from shared.settings import get_settings
-    from workers.recovery import StaleRequeuer
+    from workers.recovery import Sweeper
 
-    ids = StaleRequeuer(get_settings()).run_once(args.older_than)
-    print(json.dumps({"requeued": len(ids), "ids": ids}))
+    sweeper = Sweeper(get_settings())
+    if args.older_than is not None:
+        ids = sweeper.requeue_stale(args.older_than)
+        print(json.dumps({"requeued": len(ids), "ids": ids}))
+    else:
+        print(json.dumps(sweeper.run_once().counts()))
     return 0

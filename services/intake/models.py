@@ -215,6 +215,10 @@ class ReadinessChecks(BaseModel):
 
     redis: bool = Field(description="Redis answered PING.")
     store: bool = Field(description="The database answered.")
+    store_writable: bool = Field(
+        description="The database accepted a write (the heartbeat row, in a transaction): "
+        "false when it is read-only, its disk is full or its locks are stuck."
+    )
     workers: int = Field(description="Celery workers that answered a control ping.")
 
 

@@ -1,7 +1,8 @@
 """Probes behind ``GET /readyz``: can this intake's work actually get done right now?
 
-Accepting articles needs the store; getting them processed needs Redis and at least one
-worker. Each probe is bounded by a short timeout and returns a plain value instead of
+Accepting articles needs a store that can *write* (answering a query is not enough: a
+full disk or a read-only database still answers); getting them processed needs Redis and
+at least one worker. Each probe is bounded by a short timeout and returns a plain value instead of
 raising, so that one dead dependency shows up as ``false`` in the answer rather than as a
 500 or a hung probe.
 """
@@ -45,6 +46,16 @@ def store_answers(store: Store) -> bool:
         return False
 
 
+def store_writes(store: Store) -> bool:
+    """True when the database behind ``store`` commits a write (the heartbeat row)."""
+    try:
+        store.write_heartbeat()
+    except Exception as error:  # a probe reports, it must not raise
+        logger.warning("readiness: store cannot write: %s", error)
+        return False
+    return True
+
+
 def count_workers(redis_url: str, timeout_s: float = PROBE_TIMEOUT_S) -> int:
     """How many Celery workers on the broker at ``redis_url`` answer a control ping."""
     app = Celery("newsevents-readiness", broker=redis_url)
@@ -61,9 +72,12 @@ def count_workers(redis_url: str, timeout_s: float = PROBE_TIMEOUT_S) -> int:
 def check_readiness(redis_url: str, store: Store) -> Readiness:
     """All probes; workers are only pinged when Redis answers (the ping goes through it)."""
     redis_ok = redis_answers(redis_url)
+    store_ok = store_answers(store)
     checks = ReadinessChecks(
         redis=redis_ok,
-        store=store_answers(store),
+        store=store_ok,
+        store_writable=store_ok and store_writes(store),
         workers=count_workers(redis_url) if redis_ok else 0,
     )
-    return Readiness(ready=checks.redis and checks.store and checks.workers > 0, checks=checks)
+    ready = checks.redis and checks.store_writable and checks.workers > 0
+    return Readiness(ready=ready, checks=checks)

@@ -3,8 +3,10 @@
 The order matters. The store is the source of truth, so an article is written before its
 id is queued (a worker never receives an id it cannot load), and duplicates -- the same id
 or the same text as a stored article -- are reported but not queued again. When Redis
-refuses the task, the articles stay ``queued`` in the store and the worker's recovery
-sweep queues them later; the client is told so with a 503 that still lists them.
+refuses the task, the articles stay ``queued`` in the store, marked unsent, and the
+workers' recovery sweep queues them as soon as Redis answers again (the store is the
+outbox, ``shared.outbox_send``); the client is told so with a 503 that still lists them
+and a ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -12,38 +14,29 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from kombu.exceptions import OperationalError as KombuOperationalError
-from redis.exceptions import RedisError
-
-from services.intake.errors import IntakeError
+from services.intake.errors import RETRY_AFTER_S, IntakeError
 from services.intake.models import AcceptedArticle
 from services.intake.payload import parse_body
 from services.intake.validation import check_items, error_status
-from shared.dispatch import enqueue_articles
+from shared.outbox_send import send_claimed
 from shared.settings import Settings
 from shared.store import Store
 
 logger = logging.getLogger(__name__)
 
-#: Failures of ``enqueue_articles`` that mean the broker cannot be reached.
-BROKER_ERRORS: tuple[type[BaseException], ...] = (KombuOperationalError, RedisError, OSError)
 
-
-def enqueue_new(accepted: list[AcceptedArticle], settings: Settings) -> None:
+def enqueue_new(accepted: list[AcceptedArticle], store: Store, settings: Settings) -> None:
     """Queue the articles stored by this request; IntakeError(503) when Redis is down."""
     new_ids = [entry.id for entry in accepted if not entry.duplicate]
-    if not new_ids:
-        return
-    try:
-        enqueue_articles(new_ids, settings)
-    except BROKER_ERRORS as error:
-        logger.warning("could not queue %d stored articles: %s", len(new_ids), error)
+    error = send_claimed(store, new_ids, settings)
+    if error is not None:
         raise IntakeError(
             503,
             f"stored {len(new_ids)} articles but could not queue them: the queue (Redis) is "
-            f"unreachable ({error}). They stay 'queued' and will be picked up when it is "
-            f"back; poll GET /v1/articles/{{id}}.",
+            f"unreachable ({error}). They stay 'queued' and are queued automatically when it "
+            f"is back; poll GET /v1/articles/{{id}}.",
             accepted=list(accepted),
+            retry_after_s=RETRY_AFTER_S,
         ) from error
 
 
@@ -65,7 +58,7 @@ def submit_request(
         )
         for item, outcome in zip(checked.valid, outcomes, strict=True)
     ]
-    enqueue_new(accepted, settings)
+    enqueue_new(accepted, store, settings)
     if checked.problems:
         raise IntakeError(
             error_status(checked.problems),

@@ -36,7 +36,11 @@ def published_at_from_text(text: str | None) -> dt.datetime | dt.date | None:
 def new_article_row(
     article: Article, callback_url: str | None, digest: str, now: dt.datetime
 ) -> ArticleRow:
-    """The row for a newly submitted article, queued and never attempted."""
+    """The row for a newly submitted article, queued and never attempted.
+
+    ``enqueued_at`` is set before the intake sends the id: if the send then fails the
+    intake clears it, and if the intake dies first the sweep finds the message missing.
+    """
     return ArticleRow(
         id=article.id,
         content_hash=digest,
@@ -52,6 +56,7 @@ def new_article_row(
         attempts=0,
         created_at=now,
         updated_at=now,
+        enqueued_at=now,
     )
 
 

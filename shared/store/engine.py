@@ -7,6 +7,11 @@ on per connection for the event -> argument cascade. Write transactions start wi
 and waits for it, rather than failing later when upgrading a stale read snapshot.
 PostgreSQL URLs are pointed at psycopg 3, the driver the project installs.
 
+Every connection carries time bounds (``DatabaseTimeouts``): on PostgreSQL a
+``statement_timeout`` and a ``lock_timeout`` (a stalled or locked database fails a request
+in seconds with an error the intake answers as 503, instead of holding a thread forever)
+and a connect timeout; on SQLite the busy timeout.
+
 Celery's prefork pool forks workers from a parent that may already hold pooled
 connections; a socket or SQLite handle shared by two processes corrupts both. So every
 engine made here forgets its inherited connections in a forked child (without closing
@@ -17,13 +22,33 @@ from __future__ import annotations
 
 import os
 import weakref
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 
-#: How long a SQLite connection waits for another process's lock before giving up.
-SQLITE_BUSY_TIMEOUT_S = 30
+#: Seconds a new PostgreSQL connection may take before the attempt fails.
+CONNECT_TIMEOUT_S = 10
+
+
+@dataclass(frozen=True)
+class DatabaseTimeouts:
+    """Time bounds of every store connection (the settings ``db_*_timeout_s``)."""
+
+    #: PostgreSQL: longest a statement may run.
+    statement_s: float = 30.0
+    #: PostgreSQL: longest a statement may wait for a lock.
+    lock_s: float = 10.0
+    #: SQLite: how long a connection waits for another process's lock before giving up.
+    sqlite_busy_s: float = 30.0
+
+    def postgres_options(self) -> str:
+        """The libpq ``options`` that set both timeouts for the session (milliseconds)."""
+        statement_ms, lock_ms = int(self.statement_s * 1000), int(self.lock_s * 1000)
+        return f"-c statement_timeout={statement_ms} -c lock_timeout={lock_ms}"
+
+
 #: Execution option naming how a SQLite transaction begins (DEFERRED or IMMEDIATE).
 SQLITE_BEGIN_OPTION = "newsevents_sqlite_begin"
 
@@ -65,11 +90,18 @@ def prepare_sqlite_directory(url: str | URL) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
 
 
-def create_store_engine(url: str | URL) -> Engine:
+def create_store_engine(url: str | URL, timeouts: DatabaseTimeouts | None = None) -> Engine:
     """An engine for ``url`` with the per-backend settings described in the module docstring."""
     parsed = normalize_url(url)
+    timeouts = timeouts or DatabaseTimeouts()
     if parsed.get_backend_name() == "sqlite":
-        engine = _sqlite_engine(parsed)
+        engine = _sqlite_engine(parsed, timeouts.sqlite_busy_s)
+    elif parsed.get_backend_name() == "postgresql":
+        connect_args = {
+            "options": timeouts.postgres_options(),
+            "connect_timeout": CONNECT_TIMEOUT_S,
+        }
+        engine = create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
     else:
         engine = create_engine(parsed, pool_pre_ping=True)
     _ENGINES.add(engine)
@@ -81,9 +113,9 @@ def write_engine(engine: Engine) -> Engine:
     return engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, busy_timeout_s: float) -> Engine:
     engine = create_engine(
-        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
+        url, connect_args={"timeout": busy_timeout_s, "check_same_thread": False}
     )
 
     @event.listens_for(engine, "connect")
@@ -93,7 +125,7 @@ def _sqlite_engine(url: URL) -> Engine:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
         finally:

@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.schemas import ExtractionResult
 from shared.settings import Settings, get_settings
 from shared.store import convert, event_query, migrate
-from shared.store.engine import create_store_engine, prepare_sqlite_directory, write_engine
+from shared.store.engine import (
+    DatabaseTimeouts,
+    create_store_engine,
+    prepare_sqlite_directory,
+    write_engine,
+)
+from shared.store.outbox import OutboxClaims
 from shared.store.records import (
     ARTICLE_STATUSES,
     EventPage,
@@ -36,19 +42,30 @@ class UnknownArticleError(LookupError):
     """Raised when a result is saved for an article id the store does not hold."""
 
 
-class Store:
+#: How long a processing lease lasts when the caller does not say (the default task time
+#: limit plus the default margin; workers pass ``Settings.lease_s()``).
+DEFAULT_LEASE_S = 660.0
+
+
+class Store(OutboxClaims):
     """Access to the newsevents database (SQLite file or PostgreSQL), safe across threads."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, timeouts: DatabaseTimeouts | None = None) -> None:
         self._url = url
-        self._engine: Engine = create_store_engine(url)
+        self._engine: Engine = create_store_engine(url, timeouts)
         self._read = sessionmaker(self._engine, expire_on_commit=False)
         self._write = sessionmaker(write_engine(self._engine), expire_on_commit=False)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Store:
         """The store named by ``database_url`` in the given (or the process's) settings."""
-        return cls((settings or get_settings()).database_url)
+        settings = settings or get_settings()
+        timeouts = DatabaseTimeouts(
+            statement_s=settings.db_statement_timeout_s,
+            lock_s=settings.db_lock_timeout_s,
+            sqlite_busy_s=settings.sqlite_busy_timeout_s,
+        )
+        return cls(settings.database_url, timeouts)
 
     def __repr__(self) -> str:
         return f"Store({self._engine.url.render_as_string(hide_password=True)!r})"
@@ -124,10 +141,15 @@ class Store:
 
     # -- workers -----------------------------------------------------------------------
 
-    def mark_processing(self, ids: list[str]) -> None:
-        """Record that a worker took these articles (attempts += 1); done ones stay done."""
+    def mark_processing(self, ids: list[str], lease_s: float = DEFAULT_LEASE_S) -> None:
+        """Record that a worker took these articles (attempts += 1); done ones stay done.
+
+        The worker holds them for ``lease_s`` seconds: after that the recovery sweep takes
+        them as abandoned (see ``shared.store.outbox``).
+        """
         if not ids:
             return
+        now = utc_now()
         with self._write.begin() as session:
             session.execute(
                 update(ArticleRow)
@@ -135,7 +157,8 @@ class Store:
                 .values(
                     status="processing",
                     attempts=ArticleRow.attempts + 1,
-                    updated_at=utc_now(),
+                    updated_at=now,
+                    lease_expires_at=now + dt.timedelta(seconds=lease_s),
                 )
                 .execution_options(synchronize_session=False)
             )
@@ -145,7 +168,9 @@ class Store:
 
         Returns True when this is the article's first completion (it was not done before),
         so that the caller notifies subscribers once even if a task runs twice. Saving the
-        same result again rewrites the same rows.
+        same result again rewrites the same rows. A first completion also claims the
+        announcement for the caller (``announce_claimed_at``), who confirms it with
+        ``mark_announced``; the sweep only takes claims that were never confirmed.
         """
         with self._write.begin() as session:
             row = session.scalars(
@@ -163,10 +188,15 @@ class Store:
                 convert.event_row(result.article_id, ordinal, event)
                 for ordinal, event in enumerate(result.events)
             )
+            now = utc_now()
             row.result_json = result.model_dump_json()
             row.status = "done"
             row.error = None
-            row.updated_at = utc_now()
+            row.updated_at = now
+            row.lease_expires_at = None
+            if first_completion:
+                row.announce_claimed_at = now
+                row.announced_at = None
         return first_completion
 
     def mark_failed(self, article_id: str, error: str) -> None:
@@ -179,7 +209,7 @@ class Store:
             session.execute(
                 update(ArticleRow)
                 .where(ArticleRow.id == article_id, ArticleRow.status != "done")
-                .values(status="failed", error=error, updated_at=utc_now())
+                .values(status="failed", error=error, updated_at=utc_now(), lease_expires_at=None)
                 .execution_options(synchronize_session=False)
             )
 

@@ -82,6 +82,11 @@ class ArticleRow(Base):
     __tablename__ = "articles"
     __table_args__ = (
         CheckConstraint("status IN ('queued', 'processing', 'done', 'failed')", name="status"),
+        # The recovery sweep's three questions, each answered from an index (status first:
+        # "done and never announced" must not scan every done article).
+        Index("ix_articles_status_enqueued_at", "status", "enqueued_at"),
+        Index("ix_articles_status_lease_expires_at", "status", "lease_expires_at"),
+        Index("ix_articles_status_announced_at", "status", "announced_at"),
     )
 
     id: Mapped[str] = mapped_column(String(256), primary_key=True)
@@ -99,6 +104,17 @@ class ArticleRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: When the id was last handed to the queue (set just before the send, so a crash between
+    #: the two leaves a message the sweep finds missing); null: not sent, the sweep sends it.
+    enqueued_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: While ``processing``: when the worker's claim runs out (task time limit plus a margin);
+    #: after that nobody can still be working on it and the sweep requeues it.
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: When the result's announcement (stream entry + callback) was claimed; a claim that
+    #: is old and never confirmed was lost with its worker or Redis, and is taken over.
+    announce_claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: When the result was announced; null on a done article: still to be announced.
+    announced_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class EventRow(Base):
@@ -147,3 +163,12 @@ class ArgumentRow(Base):
     confidence: Mapped[float] = mapped_column(Float)
 
     event: Mapped[EventRow] = relationship(back_populates="arguments")
+
+
+class HeartbeatRow(Base):
+    """One row that readiness probes rewrite, to prove that the database accepts writes."""
+
+    __tablename__ = "heartbeat"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    beat_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

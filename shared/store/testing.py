@@ -36,3 +36,23 @@ def temporary_postgres_database(prefix: str = "newsevents_test") -> Iterator[str
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+def allow_connections(database_url: str, allowed: bool) -> None:
+    """Open or close a test database to new sessions; closing also ends the open ones.
+
+    This is a database outage without stopping the shared server: the store's connections
+    fail as they would if PostgreSQL went away, and come back when it is opened again.
+    """
+    name = str(make_url(database_url).database)
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS {}").format(
+                sql.Identifier(name), sql.SQL("true" if allowed else "false")
+            )
+        )
+        if not allowed:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (name,),
+            )

@@ -15,17 +15,16 @@ from fastapi.testclient import TestClient
 from intake_helpers import REDIS_URL
 
 from services.intake.app import create_app
+from shared.redis_testing import flushed_redis
 from shared.settings import Settings
 from shared.store import Store
 
 
 @pytest.fixture
 def redis_client() -> Iterator[redis.Redis]:
-    """A client of Redis DB 13, emptied before the test."""
-    client = redis.Redis.from_url(REDIS_URL)
-    client.flushdb()
-    yield client
-    client.close()
+    """A client of Redis DB 13, emptied before the test (and after)."""
+    with flushed_redis(REDIS_URL) as client:
+        yield client
 
 
 @pytest.fixture

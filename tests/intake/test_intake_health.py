@@ -23,7 +23,7 @@ def test_readyz_is_503_without_a_worker(client: TestClient) -> None:
     assert response.status_code == 503
     assert response.json() == {
         "ready": False,
-        "checks": {"redis": True, "store": True, "workers": 0},
+        "checks": {"redis": True, "store": True, "store_writable": True, "workers": 0},
     }
 
 
@@ -32,7 +32,12 @@ def test_readyz_reports_redis_down(database_url: str) -> None:
     with TestClient(create_app(settings)) as client:
         response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json()["checks"] == {"redis": False, "store": True, "workers": 0}
+    assert response.json()["checks"] == {
+        "redis": False,
+        "store": True,
+        "store_writable": True,
+        "workers": 0,
+    }
 
 
 def test_healthz_answers_while_every_pool_thread_is_stuck(

@@ -297,11 +297,21 @@ def test_redis_down_is_503_and_the_article_stays_queued(database_url: str) -> No
         response = client.post("/v1/articles", json=article("a-1", TEXT_A))
         store: Store = client.app.state.store  # type: ignore[attr-defined]
         stored = store.get_article("a-1")
+        unsent = store.claim_unsent()  # what the workers' recovery sweep will send
     assert response.status_code == 503, response.text
+    assert response.headers["retry-after"] == "5"
     body = response.json()
     assert "could not queue" in body["detail"]
+    assert "queued automatically" in body["detail"]
     assert [entry["id"] for entry in body["accepted"]] == ["a-1"]
     assert stored is not None and stored.status == "queued"
+    assert unsent == ["a-1"]
+
+
+def test_queued_articles_are_marked_sent(client: TestClient, store: Store) -> None:
+    response = client.post("/v1/articles", json=article("sent-1", TEXT_A))
+    assert response.status_code == 202, response.text
+    assert store.claim_unsent() == []  # sent at once: nothing for the sweep to send
 
 
 def test_openapi_documents_the_body_shapes_and_partial_success(client: TestClient) -> None:

@@ -72,8 +72,8 @@ def service_env(database_url: str, **extra: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         HF_HUB_OFFLINE="1",
         PYTHONUNBUFFERED="1",
-        **extra,
     )
+    env.update(extra)  # may name another Redis (the fault tests run their own server)
     return env
 
 
@@ -118,7 +118,7 @@ class WorkerProcess:
 
     def wait_ready(self, timeout_s: float = 120.0) -> None:
         """Wait until the worker answers a control ping (it then consumes the queue)."""
-        client = Celery("itest-control", broker=REDIS_URL)
+        client = Celery("itest-control", broker=self.env["NEWSEVENTS_REDIS_URL"])
         try:
 
             def answered() -> bool:

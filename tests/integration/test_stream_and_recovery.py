@@ -24,9 +24,9 @@ from pipeline_helpers import (
 from sqlalchemy import text
 
 from shared.dispatch import QUEUE
+from shared.redis_testing import flushed_redis
 from shared.schemas import Article, ExtractionResult, ModelInfo
 from shared.store import Store, Submission
-from workers.recovery import StaleRequeuer
 from workers.stream import ResultsReader, publish_result
 
 MODEL = ModelInfo(name="stream-test", version="1")
@@ -34,11 +34,8 @@ MODEL = ModelInfo(name="stream-test", version="1")
 
 @pytest.fixture
 def client() -> Iterator[redis.Redis]:
-    connection = redis.Redis.from_url(REDIS_URL)
-    connection.flushdb()
-    yield connection
-    connection.flushdb()
-    connection.close()
+    with flushed_redis(REDIS_URL) as connection:
+        yield connection
 
 
 def publish(client: redis.Redis, stream: str, *ids: str) -> None:
@@ -124,38 +121,9 @@ def queued_ids(client: redis.Redis) -> list[list[str]]:
     return batches
 
 
-def test_stale_articles_are_requeued_once_per_period(client: redis.Redis, tmp_path: Path) -> None:
-    settings = intake_settings(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    store = Store.from_settings(settings)
-    store.migrate()
-    store.submit_many(
-        [Submission(Article(id=f"s{n}", text=f"Officials met in Kyiv {n}.")) for n in range(3)]
-    )
-    store.mark_processing(["s1"])
-    store.save_result(ExtractionResult(article_id="s2", model=MODEL))
-    an_hour_ago = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(hours=1)
-    with store.engine.begin() as connection:
-        connection.execute(text("UPDATE articles SET updated_at = :t"), {"t": an_hour_ago})
-    store.close()
-    requeuer = StaleRequeuer(settings)
-
-    assert requeuer.run_once(older_than_s=7200) == []
-    assert requeuer.run_once(older_than_s=60) == ["s0", "s1"]  # queued and processing, not done
-    assert queued_ids(client) == [["s0", "s1"]]
-    assert requeuer.run_once(older_than_s=60) == []  # already sent this period
-    assert queued_ids(client) == [["s0", "s1"]]
-
-
-def test_requeue_command_sends_stale_articles(client: redis.Redis, tmp_path: Path) -> None:
-    database_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    store = Store(database_url)
-    store.migrate()
-    store.submit_many([Submission(Article(id="lost", text="Officials met in Lviv."))])
-    store.close()
-    command = [str(NEWSEVENTS), "requeue", "--older-than", "0"]
-
-    finished = subprocess.run(
-        command,
+def run_requeue(database_url: str, *options: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(NEWSEVENTS), "requeue", *options],
         cwd=REPO_ROOT,
         env=service_env(database_url),
         capture_output=True,
@@ -164,22 +132,59 @@ def test_requeue_command_sends_stale_articles(client: redis.Redis, tmp_path: Pat
         check=False,
     )
 
+
+def test_requeue_command_without_options_requeues_what_is_stuck(
+    client: redis.Redis, tmp_path: Path
+) -> None:
+    database_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    store = Store(database_url)
+    store.migrate()
+    store.submit_many(
+        [Submission(Article(id=f"s{n}", text=f"Officials met in Kyiv {n}.")) for n in range(4)]
+    )
+    store.mark_unsent(["s0"])  # accepted while Redis was down
+    store.mark_processing(["s1"], lease_s=-1)  # its worker died
+    store.save_result(ExtractionResult(article_id="s2", model=MODEL))  # never announced
+    an_hour_ago = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(hours=1)
+    with store.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE articles SET announce_claimed_at = :t WHERE id = 's2'"), {"t": an_hour_ago}
+        )
+    store.close()
+
+    finished = run_requeue(database_url)
+
+    assert finished.returncode == 0, finished.stderr
+    assert json.loads(finished.stdout) == {
+        "requeued": 2,
+        "leases_expired": 1,
+        "unsent": 1,
+        "lost": 0,
+        "reannounced": 1,
+    }
+    assert queued_ids(client) == [["s0"], ["s1"]]  # s3 was sent and is still queued
+    stream = intake_settings(database_url).results_stream
+    assert [fields[b"article_id"] for _, fields in client.xrange(stream)] == [b"s2"]
+    again = run_requeue(database_url)
+    assert json.loads(again.stdout)["requeued"] == 0  # nothing is taken twice
+
+
+def test_requeue_command_sends_stale_articles(client: redis.Redis, tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    store = Store(database_url)
+    store.migrate()
+    store.submit_many([Submission(Article(id="lost", text="Officials met in Lviv."))])
+    store.close()
+
+    finished = run_requeue(database_url, "--older-than", "0")
+
     assert finished.returncode == 0, finished.stderr
     assert json.loads(finished.stdout) == {"requeued": 1, "ids": ["lost"]}
     assert queued_ids(client) == [["lost"]]
 
 
 def test_requeue_command_rejects_a_negative_age(tmp_path: Path) -> None:
-    command = [str(NEWSEVENTS), "requeue", "--older-than", "-5"]
-    finished = subprocess.run(
-        command,
-        cwd=REPO_ROOT,
-        env=service_env(f"sqlite:///{tmp_path / 'db.sqlite'}"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    finished = run_requeue(f"sqlite:///{tmp_path / 'db.sqlite'}", "--older-than", "-5")
     assert finished.returncode == 2
     assert "--older-than must not be negative" in finished.stderr
 

@@ -80,7 +80,10 @@ def test_killed_pool_child_gets_its_batch_redelivered(tmp_path: Path) -> None:
 @pytest.mark.parametrize("queue_lost", [False, True], ids=["queue-kept", "queue-lost"])
 def test_killed_worker_batch_is_finished_by_a_new_worker(tmp_path: Path, queue_lost: bool) -> None:
     database_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    with running_stack(database_url, tmp_path) as stack:
+    # The lease the dead worker leaves is its time limit (plus no margin): with the queue
+    # lost, its expiry is what brings the articles back, with no manual step.
+    lease = {"NEWSEVENTS_TASK_TIME_LIMIT_S": "120", "NEWSEVENTS_LEASE_MARGIN_S": "0"}
+    with running_stack(database_url, tmp_path, **lease) as stack:
         ids = submit_batch(stack, f"worker-{queue_lost}")
         wait_processing(stack, ids)
 

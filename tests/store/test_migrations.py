@@ -9,15 +9,18 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 
 from shared.settings import REPO_ROOT
 from shared.store import Store
 from shared.store import migrate as migrations
-from shared.store.engine import sqlite_file
+from shared.store.engine import prepare_sqlite_directory, sqlite_file
 from shared.store.tables import Base
 
-STORE_TABLES = {"articles", "events", "arguments"}
+STORE_TABLES = {"articles", "events", "arguments", "heartbeat"}
+#: The newest revision the packaged scripts define.
+HEAD = ScriptDirectory.from_config(migrations.alembic_config()).get_current_head()
 
 
 def table_names(store: Store) -> set[str]:
@@ -29,7 +32,7 @@ def test_migrate_creates_tables_and_downgrade_drops_them(fresh_database_url: str
     try:
         store.migrate()
         assert table_names(store) >= STORE_TABLES
-        assert migrations.current_revision(store.engine) == "0001"
+        assert migrations.current_revision(store.engine) == HEAD
         indexes = {index["name"] for index in inspect(store.engine).get_indexes("events")}
         assert {"ix_events_type", "ix_events_plover_type", "ix_events_time"} <= indexes
 
@@ -107,7 +110,47 @@ def test_processes_starting_together_migrate_once(fresh_database_url: str) -> No
                 child.wait()
     store = Store(fresh_database_url)
     try:
-        assert migrations.current_revision(store.engine) == "0001"
+        assert migrations.current_revision(store.engine) == HEAD
         assert table_names(store) >= STORE_TABLES
+    finally:
+        store.close()
+
+
+def test_leases_migration_fills_existing_rows_so_the_sweep_leaves_history_alone(
+    fresh_database_url: str,
+) -> None:
+    prepare_sqlite_directory(fresh_database_url)
+    store = Store(fresh_database_url)
+    try:
+        migrations.upgrade(store.engine, "0001")
+        now = "2025-12-06 10:00:00"
+        with store.engine.begin() as connection:
+            for status in ("queued", "processing", "done", "failed"):
+                connection.execute(
+                    text(
+                        "INSERT INTO articles (id, content_hash, text, status, attempts,"
+                        " created_at, updated_at) VALUES (:id, :id, 'x', :id, 0, :now, :now)"
+                    ),
+                    {"id": status, "now": now},
+                )
+        migrations.upgrade(store.engine, "0002_leases")
+        with store.engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT status, enqueued_at IS NOT NULL, lease_expires_at IS NOT NULL,"
+                    " announced_at IS NOT NULL FROM articles"
+                )
+            ).all()
+        filled = {row[0]: tuple(bool(value) for value in row[1:]) for row in rows}
+        assert filled == {
+            "queued": (True, False, False),  # counts as sent: resent only if missing
+            "processing": (False, True, False),  # lease already over: requeued
+            "done": (False, False, True),  # counts as announced: never announced again
+            "failed": (False, False, False),
+        }
+        migrations.downgrade(store.engine, "0001")
+        columns = {column["name"] for column in inspect(store.engine).get_columns("articles")}
+        assert "lease_expires_at" not in columns
+        assert "heartbeat" not in table_names(store)
     finally:
         store.close()

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import text
 
 from shared.schemas import Article, Event, ExtractionResult, ModelInfo, Span
@@ -100,15 +101,79 @@ def test_second_run_skips_done_articles_and_writes_nothing(store: Store) -> None
     assert event_rows(store) == 2
 
 
-def test_redelivery_announces_stored_results_again(store: Store) -> None:
+def announcement_state(store: Store, article_id: str) -> tuple[bool, bool]:
+    """Whether the article's announcement is claimed, and whether it is confirmed."""
+    with store.engine.connect() as connection:
+        claimed, announced = connection.execute(
+            text("SELECT announce_claimed_at, announced_at FROM articles WHERE id = :id"),
+            {"id": article_id},
+        ).one()
+    return claimed is not None, announced is not None
+
+
+def test_announcement_is_confirmed_in_the_store(store: Store) -> None:
+    ids = submit(store, "They met in Kyiv.")
+    process_batch(store, ids, RuleExtractor(), Announcements())
+    assert announcement_state(store, "a0") == (True, True)
+    assert store.claim_announcements(dt.datetime.now(dt.UTC)) == []  # nothing left to do
+
+
+def test_redelivered_batch_does_not_announce_again(store: Store) -> None:
     ids = submit(store, "They met in Kyiv.")
     process_batch(store, ids, RuleExtractor(), Announcements())
     announced = Announcements()
 
-    process_batch(store, ids, RuleExtractor(), announced, reannounce_done=True)
+    process_batch(store, ids, RuleExtractor(), announced)
 
-    assert announced.seen == [("a0", None)]
+    assert announced.seen == []  # exactly once: the flag says it was announced
     assert event_rows(store) == 1
+
+
+def test_failed_announcement_stays_claimed_for_the_sweep(store: Store) -> None:
+    ids = submit(store, "They met in Kyiv.", "Leaders met twice.")
+
+    def redis_down(result: ExtractionResult, callback_url: str | None) -> None:
+        raise ConnectionError("Redis is down")
+
+    report = process_batch(store, ids, RuleExtractor(), redis_down)
+
+    assert report.done == ids  # the batch is stored all the same
+    assert [item.status for item in store.load_articles(ids)] == ["done", "done"]
+    assert announcement_state(store, "a0") == (True, False)
+    assert store.claim_announcements(dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)) == []
+    assert store.claim_announcements(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)) == ids
+
+
+def test_processing_articles_hold_a_lease(store: Store) -> None:
+    ids = submit(store, "They met in Kyiv.")
+    seen: list[dt.datetime | None] = []
+
+    def extractor(articles: list[Article]) -> list[ExtractionResult]:
+        with store.engine.connect() as connection:
+            lease = connection.execute(text("SELECT lease_expires_at FROM articles")).scalar()
+        seen.append(lease)
+        return RuleExtractor()(articles)
+
+    before = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    process_batch(store, ids, extractor, Announcements(), lease_s=90)
+
+    lease = dt.datetime.fromisoformat(str(seen[0]))
+    assert dt.timedelta(seconds=89) < lease - before < dt.timedelta(seconds=95)
+    with store.engine.connect() as connection:  # released once the result is stored
+        assert connection.execute(text("SELECT lease_expires_at FROM articles")).scalar() is None
+
+
+def test_soft_time_limit_is_not_taken_for_an_article_error(store: Store) -> None:
+    ids = submit(store, "They met in Kyiv.", "Leaders met twice.")
+
+    def interrupted(articles: list[Article]) -> list[ExtractionResult]:
+        raise SoftTimeLimitExceeded()
+
+    with pytest.raises(SoftTimeLimitExceeded):
+        process_batch(store, ids, interrupted, Announcements())
+
+    stored = store.load_articles(ids)
+    assert [item.status for item in stored] == ["processing", "processing"]  # not failed
 
 
 def test_failing_article_is_marked_failed_and_others_finish(store: Store) -> None:

@@ -22,8 +22,12 @@ def _serialize_migrations(connection: Connection) -> None:
     """Make a second process starting at the same time wait, then find nothing to do.
 
     SQLite needs nothing: the write transaction (BEGIN IMMEDIATE) already excludes others.
+    The store's statement and lock timeouts are lifted for the migration: building an index
+    on a large table, or waiting for another process's migration, may take longer.
     """
     if connection.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL statement_timeout = 0"))
+        connection.execute(text("SET LOCAL lock_timeout = 0"))
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
 
 

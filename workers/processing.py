@@ -11,6 +11,8 @@ Kept apart from Celery so the rules read in one place:
   -- a permanent error, retrying the same input with the same model would fail again;
 * transient infrastructure errors (database, Redis) are *not* caught here: they propagate
   to the task, which retries the whole batch with backoff;
+* the task's ids are store keys ``"<tenant>/<id>"`` (``shared.tenants``); the tagger sees
+  and the results carry the client's own id, the store is addressed by key;
 * a result is announced (stream + callback) after it is stored. When the task message is a
   redelivery or a retry, results already stored are announced again, because the previous
   attempt may have died between storing and announcing; that makes announcements
@@ -33,13 +35,14 @@ log = logging.getLogger(__name__)
 
 #: Runs the model on a batch; returns one result per article, in input order.
 Extractor = Callable[[list[Article]], list[ExtractionResult]]
-#: Announces a stored result: publish to the stream, schedule the callback if any.
-Announcer = Callable[[ExtractionResult, str | None], None]
+#: Announces a stored result of the given article (tenant, callback URL): publish it to
+#: the stream, schedule the callback if any.
+Announcer = Callable[[StoredArticle, ExtractionResult], None]
 
 
 @dataclass
 class BatchReport:
-    """What happened to each id of a batch (ids unknown to the store are ``missing``)."""
+    """What happened to each store key of a batch (keys unknown to the store are ``missing``)."""
 
     done: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
@@ -127,7 +130,7 @@ def process_batch(
     """Extract, store and announce the articles ``ids``; see the module docstring."""
     report = BatchReport()
     stored = load_batch(store, ids, report)
-    known = {item.article.id for item in stored} | set(report.failed)
+    known = {item.key for item in stored} | set(report.failed)
     report.missing = [article_id for article_id in ids if article_id not in known]
 
     todo: list[StoredArticle] = []
@@ -135,9 +138,9 @@ def process_batch(
         if item.status != "done":
             todo.append(item)
             continue
-        report.skipped.append(item.article.id)
+        report.skipped.append(item.key)
         if reannounce_done and item.result is not None:
-            announce(item.result, item.callback_url)
+            announce(item, item.result)
 
     # An article started before but not done was in a batch whose worker died. Run such
     # articles one at a time, so that an article that kills the worker (a poison pill)
@@ -148,11 +151,11 @@ def process_batch(
             continue
         if item.attempts >= max_attempts:
             store.mark_failed(
-                item.article.id,
+                item.key,
                 f"gave up after {item.attempts} attempts: the worker processing this article "
                 "was lost each time (crash, out-of-memory kill or time limit)",
             )
-            report.failed.append(item.article.id)
+            report.failed.append(item.key)
         else:
             groups.append([item])
     for group in groups:
@@ -170,7 +173,7 @@ def _run_group(
 ) -> None:
     """Mark, extract, store and announce one group of articles."""
     started = time.perf_counter()
-    store.mark_processing([item.article.id for item in group])
+    store.mark_processing([item.key for item in group])
     marked = time.perf_counter()
     outcomes = extract_each(extract, [item.article for item in group])
     log.info(
@@ -180,12 +183,11 @@ def _run_group(
         time.perf_counter() - marked,
     )
     for item, outcome in zip(group, outcomes, strict=True):
-        article_id = item.article.id
         if isinstance(outcome, Exception):
-            store.mark_failed(article_id, describe_error(outcome))
-            report.failed.append(article_id)
-        elif store.save_result(outcome):
-            report.done.append(article_id)
-            announce(outcome, item.callback_url)
+            store.mark_failed(item.key, describe_error(outcome))
+            report.failed.append(item.key)
+        elif store.save_result(item.key, outcome):
+            report.done.append(item.key)
+            announce(item, outcome)
         else:  # another delivery of the same article finished first
-            report.skipped.append(article_id)
+            report.skipped.append(item.key)

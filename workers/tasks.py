@@ -28,6 +28,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from shared.dispatch import EXTRACT_TASK, QUEUE
 from shared.schemas import ExtractionResult
+from shared.store import StoredArticle
 from workers.callbacks import deliver_callback
 from workers.celery_app import app
 from workers.processing import process_batch
@@ -47,12 +48,16 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
 MAX_TRANSIENT_RETRIES = 8
 
 
-def announce(runtime: WorkerRuntime, result: ExtractionResult, callback_url: str | None) -> None:
-    """Publish a stored result to the stream and schedule its callback, if any."""
+def announce(runtime: WorkerRuntime, item: StoredArticle, result: ExtractionResult) -> None:
+    """Publish a stored result to the stream (with its tenant) and schedule its callback."""
     settings = runtime.settings
-    publish_result(runtime.redis, settings.results_stream, settings.results_stream_maxlen, result)
-    if callback_url:
-        deliver_callback.apply_async(args=[callback_url, result.model_dump_json()], queue=QUEUE)
+    publish_result(
+        runtime.redis, settings.results_stream, settings.results_stream_maxlen, result, item.tenant
+    )
+    if item.callback_url:
+        deliver_callback.apply_async(
+            args=[item.callback_url, result.model_dump_json()], queue=QUEUE
+        )
 
 
 @app.task(
@@ -65,7 +70,7 @@ def announce(runtime: WorkerRuntime, result: ExtractionResult, callback_url: str
     max_retries=MAX_TRANSIENT_RETRIES,
 )
 def extract_articles(self: Task, ids: list[str]) -> dict[str, list[str]]:
-    """Extract events from the stored articles ``ids`` (idempotent; see the module docs)."""
+    """Extract events from the stored articles ``ids`` (store keys; idempotent, see module)."""
     runtime = get_runtime()
     delivery_info = self.request.delivery_info or {}
     again = bool(delivery_info.get("redelivered")) or bool(self.request.retries)
@@ -75,7 +80,7 @@ def extract_articles(self: Task, ids: list[str]) -> dict[str, list[str]]:
         runtime.store,
         ids,
         tagger.extract,
-        lambda result, url: announce(runtime, result, url),
+        lambda item, result: announce(runtime, item, result),
         reannounce_done=again,
         max_attempts=runtime.settings.max_attempts,
     )

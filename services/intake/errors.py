@@ -31,7 +31,8 @@ class IntakeError(Exception):
     """A request the intake answers with ``status_code`` and a JSON body built from ``detail``.
 
     ``accepted`` (entries of articles that were stored despite the error) is added to the
-    body when it is not None, so partial success is never silent.
+    body when it is not None, so partial success is never silent. ``headers`` are sent
+    with the answer (``WWW-Authenticate``, ``Retry-After``).
     """
 
     def __init__(
@@ -39,11 +40,13 @@ class IntakeError(Exception):
         status_code: int,
         detail: str | list[FieldError],
         accepted: list[Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail if isinstance(detail, str) else f"{len(detail)} field errors")
         self.status_code = status_code
         self.detail = detail
         self.accepted = accepted
+        self.headers = headers
 
     def body(self) -> dict[str, Any]:
         """The JSON body of the answer."""
@@ -72,7 +75,7 @@ def location_name(location: tuple[int | str, ...]) -> str:
 async def handle_intake_error(_request: Request, error: Exception) -> JSONResponse:
     """Answer an IntakeError with its status and body."""
     assert isinstance(error, IntakeError)
-    return JSONResponse(status_code=error.status_code, content=error.body())
+    return JSONResponse(status_code=error.status_code, content=error.body(), headers=error.headers)
 
 
 async def handle_request_validation(_request: Request, error: Exception) -> JSONResponse:

@@ -5,11 +5,17 @@ id is queued (a worker never receives an id it cannot load), and duplicates -- t
 or the same text as a stored article -- are reported but not queued again. When Redis
 refuses the task, the articles stay ``queued`` in the store and the worker's recovery
 sweep queues them later; the client is told so with a 503 that still lists them.
+
+Everything happens inside the caller's tenant: duplicates are looked for among its
+articles only, and the queue gets store keys ``"<tenant>/<id>"``. The article text of the
+valid items is charged to the caller's daily quota before anything is stored, so a
+request over the quota is refused whole (429) and stores nothing.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -22,6 +28,7 @@ from services.intake.validation import check_items, error_status
 from shared.dispatch import enqueue_articles
 from shared.settings import Settings
 from shared.store import Store
+from shared.tenants import store_key
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +36,9 @@ logger = logging.getLogger(__name__)
 BROKER_ERRORS: tuple[type[BaseException], ...] = (KombuOperationalError, RedisError, OSError)
 
 
-def enqueue_new(accepted: list[AcceptedArticle], settings: Settings) -> None:
+def enqueue_new(accepted: list[AcceptedArticle], tenant: str, settings: Settings) -> None:
     """Queue the articles stored by this request; IntakeError(503) when Redis is down."""
-    new_ids = [entry.id for entry in accepted if not entry.duplicate]
+    new_ids = [store_key(tenant, entry.id) for entry in accepted if not entry.duplicate]
     if not new_ids:
         return
     try:
@@ -48,13 +55,23 @@ def enqueue_new(accepted: list[AcceptedArticle], settings: Settings) -> None:
 
 
 def submit_request(
-    content_type: str | None, body: bytes, store: Store, settings: Settings
+    content_type: str | None,
+    body: bytes,
+    store: Store,
+    settings: Settings,
+    tenant: str,
+    charge_chars: Callable[[int], None],
 ) -> list[AcceptedArticle]:
-    """Handle one POST /v1/articles body; returns the 202 entries or raises IntakeError."""
+    """Handle one POST /v1/articles body of ``tenant``; the 202 entries, else IntakeError.
+
+    ``charge_chars`` is called with the text length of the valid items before they are
+    stored; it raises (429) when the caller's quota cannot take them.
+    """
     items: list[Any] = parse_body(content_type, body, settings.max_batch_articles)
     checked = check_items(items, settings.max_text_chars)
     submissions = [item.submission for item in checked.valid]
-    outcomes = store.submit_many(submissions) if submissions else []
+    charge_chars(sum(len(item.article.text) for item in submissions))
+    outcomes = store.submit_many(tenant, submissions) if submissions else []
     accepted = [
         AcceptedArticle(
             index=item.index,
@@ -65,7 +82,7 @@ def submit_request(
         )
         for item, outcome in zip(checked.valid, outcomes, strict=True)
     ]
-    enqueue_new(accepted, settings)
+    enqueue_new(accepted, tenant, settings)
     if checked.problems:
         raise IntakeError(
             error_status(checked.problems),

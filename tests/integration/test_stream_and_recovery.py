@@ -41,9 +41,10 @@ def client() -> Iterator[redis.Redis]:
     connection.close()
 
 
-def publish(client: redis.Redis, stream: str, *ids: str) -> None:
+def publish(client: redis.Redis, stream: str, *ids: str, tenant: str = "t") -> None:
     for article_id in ids:
-        publish_result(client, stream, 1000, ExtractionResult(article_id=article_id, model=MODEL))
+        result = ExtractionResult(article_id=article_id, model=MODEL)
+        publish_result(client, stream, 1000, result, tenant)
 
 
 def read(reader: ResultsReader, ack: bool, limit: int = 100) -> list[str]:
@@ -107,10 +108,24 @@ def test_malformed_entry_is_skipped_and_acknowledged(client: redis.Redis) -> Non
     assert client.xpending(stream, "g")["pending"] == 0
 
 
+def test_a_tenant_reader_sees_only_its_tenants_results(client: redis.Redis) -> None:
+    stream = f"itest:{uuid.uuid4().hex}"
+    publish(client, stream, "a1", tenant="t1")
+    publish(client, stream, "b1", tenant="t2")
+    publish(client, stream, "a2", tenant="t1")
+    reader = ResultsReader(client, stream, "only-t1", "c", block_ms=100, tenant="t1")
+    reader.ensure_group(from_start=True)
+    assert read(reader, ack=True) == ["a1", "a2"]
+    assert client.xpending(stream, "only-t1")["pending"] == 0  # t2's entry acked, skipped
+    everyone = ResultsReader(client, stream, "all", "c", block_ms=100)
+    everyone.ensure_group(from_start=True)
+    assert read(everyone, ack=True) == ["a1", "b1", "a2"]
+
+
 def test_stream_is_trimmed_to_about_maxlen(client: redis.Redis) -> None:
     stream = f"itest:{uuid.uuid4().hex}"
     for n in range(500):
-        publish_result(client, stream, 50, ExtractionResult(article_id=f"a{n}", model=MODEL))
+        publish_result(client, stream, 50, ExtractionResult(article_id=f"a{n}", model=MODEL), "t")
     assert 50 <= client.xlen(stream) < 500
 
 
@@ -129,10 +144,10 @@ def test_stale_articles_are_requeued_once_per_period(client: redis.Redis, tmp_pa
     store = Store.from_settings(settings)
     store.migrate()
     store.submit_many(
-        [Submission(Article(id=f"s{n}", text=f"Officials met in Kyiv {n}.")) for n in range(3)]
+        "t", [Submission(Article(id=f"s{n}", text=f"Officials met in Kyiv {n}.")) for n in range(3)]
     )
-    store.mark_processing(["s1"])
-    store.save_result(ExtractionResult(article_id="s2", model=MODEL))
+    store.mark_processing(["t/s1"])
+    store.save_result("t/s2", ExtractionResult(article_id="s2", model=MODEL))
     an_hour_ago = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(hours=1)
     with store.engine.begin() as connection:
         connection.execute(text("UPDATE articles SET updated_at = :t"), {"t": an_hour_ago})
@@ -140,17 +155,17 @@ def test_stale_articles_are_requeued_once_per_period(client: redis.Redis, tmp_pa
     requeuer = StaleRequeuer(settings)
 
     assert requeuer.run_once(older_than_s=7200) == []
-    assert requeuer.run_once(older_than_s=60) == ["s0", "s1"]  # queued and processing, not done
-    assert queued_ids(client) == [["s0", "s1"]]
+    assert requeuer.run_once(older_than_s=60) == ["t/s0", "t/s1"]  # queued, processing
+    assert queued_ids(client) == [["t/s0", "t/s1"]]
     assert requeuer.run_once(older_than_s=60) == []  # already sent this period
-    assert queued_ids(client) == [["s0", "s1"]]
+    assert queued_ids(client) == [["t/s0", "t/s1"]]
 
 
 def test_requeue_command_sends_stale_articles(client: redis.Redis, tmp_path: Path) -> None:
     database_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     store = Store(database_url)
     store.migrate()
-    store.submit_many([Submission(Article(id="lost", text="Officials met in Lviv."))])
+    store.submit_many("t", [Submission(Article(id="lost", text="Officials met in Lviv."))])
     store.close()
     command = [str(NEWSEVENTS), "requeue", "--older-than", "0"]
 
@@ -165,8 +180,8 @@ def test_requeue_command_sends_stale_articles(client: redis.Redis, tmp_path: Pat
     )
 
     assert finished.returncode == 0, finished.stderr
-    assert json.loads(finished.stdout) == {"requeued": 1, "ids": ["lost"]}
-    assert queued_ids(client) == [["lost"]]
+    assert json.loads(finished.stdout) == {"requeued": 1, "ids": ["t/lost"]}
+    assert queued_ids(client) == [["t/lost"]]
 
 
 def test_requeue_command_rejects_a_negative_age(tmp_path: Path) -> None:

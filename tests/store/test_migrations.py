@@ -17,7 +17,7 @@ from shared.store import migrate as migrations
 from shared.store.engine import sqlite_file
 from shared.store.tables import Base
 
-STORE_TABLES = {"articles", "events", "arguments"}
+STORE_TABLES = {"articles", "events", "arguments", "api_keys"}
 
 
 def table_names(store: Store) -> set[str]:
@@ -29,7 +29,7 @@ def test_migrate_creates_tables_and_downgrade_drops_them(fresh_database_url: str
     try:
         store.migrate()
         assert table_names(store) >= STORE_TABLES
-        assert migrations.current_revision(store.engine) == "0001"
+        assert migrations.current_revision(store.engine) == "0002_tenants"
         indexes = {index["name"] for index in inspect(store.engine).get_indexes("events")}
         assert {"ix_events_type", "ix_events_plover_type", "ix_events_time"} <= indexes
 
@@ -107,7 +107,7 @@ def test_processes_starting_together_migrate_once(fresh_database_url: str) -> No
                 child.wait()
     store = Store(fresh_database_url)
     try:
-        assert migrations.current_revision(store.engine) == "0001"
+        assert migrations.current_revision(store.engine) == "0002_tenants"
         assert table_names(store) >= STORE_TABLES
     finally:
         store.close()

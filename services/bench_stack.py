@@ -83,9 +83,11 @@ def bench_articles(count: int, paragraphs: Sequence[str]) -> list[Article]:
     return articles
 
 
-def post_articles(intake_url: str, articles: Sequence[Article], per_request: int) -> None:
+def post_articles(
+    intake_url: str, api_key: str, articles: Sequence[Article], per_request: int
+) -> None:
     """POST the articles in batches; any answer but 202 stops the benchmark."""
-    with IntakeClient(intake_url) as client:
+    with IntakeClient(intake_url, api_key) as client:
         for first in range(0, len(articles), per_request):
             chunk = articles[first : first + per_request]
             answer = client.submit(
@@ -96,10 +98,10 @@ def post_articles(intake_url: str, articles: Sequence[Article], per_request: int
                 raise BenchError(f"POST /v1/articles answered {answer.status_code}: {body}")
 
 
-def article_statuses(intake_url: str, ids: Sequence[str]) -> dict[str, int]:
+def article_statuses(intake_url: str, api_key: str, ids: Sequence[str]) -> dict[str, int]:
     """How many of ``ids`` are in each status, asked of the intake (for failure reports)."""
     counts: dict[str, int] = {}
-    with IntakeClient(intake_url) as client:
+    with IntakeClient(intake_url, api_key) as client:
         for article_id in ids:
             answer = client.article(article_id)
             status = answer.body.get("status", "?") if answer.status_code == 200 else "missing"
@@ -108,7 +110,7 @@ def article_statuses(intake_url: str, ids: Sequence[str]) -> dict[str, int]:
 
 
 def wait_results(
-    redis_url: str, stream: str, ids: Sequence[str], intake_url: str, stall_s: float
+    redis_url: str, stream: str, ids: Sequence[str], intake_url: str, api_key: str, stall_s: float
 ) -> float:
     """Block until every id has a result on ``stream``; the monotonic time of the last one.
 
@@ -129,7 +131,7 @@ def wait_results(
                         missing.discard(fields["article_id"])
                         last_progress = time.monotonic()
             if missing and time.monotonic() - last_progress > stall_s:
-                statuses = article_statuses(intake_url, sorted(missing))
+                statuses = article_statuses(intake_url, api_key, sorted(missing))
                 raise BenchError(
                     f"{len(missing)} of {len(ids)} articles got no result within {stall_s:.0f} s"
                     f" of the previous one; their statuses: {json.dumps(statuses)}"
@@ -163,16 +165,18 @@ def measure_stack(
         intake_port=args.port or free_port(),
         log_dir=args.log_dir,
         extra_env={"NEWSEVENTS_RESULTS_STREAM": stream},
+        tenant="bench",
     )
     per_request = min(args.post_batch, settings.max_batch_articles)
-    with LocalStack(config):
+    with LocalStack(config) as local:
+        url, key = config.intake_url, local.api_key
         try:
-            post_articles(config.intake_url, [warmup], 1)
-            wait_results(config.redis_url, stream, [warmup.id], config.intake_url, args.stall)
+            post_articles(url, key, [warmup], 1)
+            wait_results(config.redis_url, stream, [warmup.id], url, key, args.stall)
             started = time.monotonic()
-            post_articles(config.intake_url, articles, per_request)
+            post_articles(url, key, articles, per_request)
             ids = [article.id for article in articles]
-            finished = wait_results(config.redis_url, stream, ids, config.intake_url, args.stall)
+            finished = wait_results(config.redis_url, stream, ids, url, key, args.stall)
         finally:
             redis.Redis.from_url(config.redis_url).delete(stream)
     return Timing(len(articles), finished - started)

@@ -13,7 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-SUBCOMMANDS = ("extract", "train", "sweep", "evaluate", "submit", "follow", "requeue")
+SUBCOMMANDS = ("extract", "train", "sweep", "evaluate", "submit", "follow", "requeue", "keys")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,7 +5,9 @@ failures are easy to miss: a worker that cannot load its model just dies, an int
 taken port never answers. This module keeps each child's output in a log file, waits for
 the intake's ``/readyz`` while watching the children, and on a timeout or a crash raises
 an error that shows the last lines of every log, so the cause is on the screen. Whatever it
-started it stops again (terminate, then kill), and nothing it did not start.
+started it stops again (terminate, then kill), and nothing it did not start. Once the
+intake is ready it creates an API key (quotas unlimited) for ``StackConfig.tenant`` directly
+in the stack's store, so the client calls of the run authenticate like any other client.
 """
 
 from __future__ import annotations
@@ -282,6 +284,8 @@ class StackConfig:
     log_dir: Path = LOG_DIR
     ready_timeout_s: float = 120.0
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: The tenant of the API key created for this run.
+    tenant: str = "local"
 
     @property
     def intake_url(self) -> str:
@@ -311,6 +315,8 @@ class LocalStack:
         self.config = config
         self.processes: list[ManagedProcess] = []
         self.started_redis = False
+        #: The token of the API key created for this run (set once the stack is ready).
+        self.api_key = ""
 
     def start(self) -> None:
         """Start the processes and wait until the intake reports ready."""
@@ -328,6 +334,7 @@ class LocalStack:
         self.processes.append(start_process("worker", worker_command(node), env, config.log_dir))
         children = [p for p in self.processes if p.name != "redis"]
         wait_ready(f"{config.intake_url}/readyz", children, config.ready_timeout_s)
+        self.api_key = create_api_key(config.database_url, config.tenant, "local stack")
 
     def stop(self) -> None:
         """Stop every started process, newest first (the worker before the intake and Redis)."""
@@ -349,6 +356,20 @@ class LocalStack:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def create_api_key(database_url: str, tenant: str, name: str) -> str:
+    """A new API key of ``tenant`` without quotas, written to the store; its token."""
+    from shared.store import Store
+    from shared.store.api_keys import ApiKeys
+
+    store = Store(database_url)
+    try:
+        store.migrate()
+        _key, token = ApiKeys(store).create(tenant, name, requests_per_minute=0, chars_per_day=0)
+    finally:
+        store.close()
+    return token
 
 
 def fresh_sqlite_url(path: Path) -> str:

@@ -5,7 +5,9 @@ a Redis server installed: it starts Redis when nothing answers on its port, an i
 one worker as local processes, and a fresh SQLite store under ``var/run/`` (fresh so that
 the seed article is processed again instead of being reported as a duplicate). It then
 runs ``newsevents submit seeds/ --wait``, which prints the events table, tells where to
-look next, and stops everything it started, also after an error or Ctrl-C.
+look next, and stops everything it started, also after an error or Ctrl-C. The intake
+requires API keys as in production: the stack creates one (tenant ``local``) in the fresh
+store and the submission uses it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from services.intake.client import API_KEY_ENV
 from services.local_stack import (
     LOG_DIR,
     LocalStack,
@@ -83,13 +86,16 @@ def choose_port(requested: int | None) -> int:
     return DEFAULT_PORT if not port_answers("127.0.0.1", DEFAULT_PORT) else free_port()
 
 
-def submit(paths: Sequence[Path], intake_url: str, env: dict[str, str]) -> int:
+def submit(paths: Sequence[Path], intake_url: str, env: dict[str, str], api_key: str) -> int:
     """Run ``newsevents submit PATH... --wait``, printing to our terminal; its exit status."""
     command = [sys.executable, "-m", "services.cli", "submit", *map(str, paths)]
+    env = {**env, API_KEY_ENV: api_key}
     return subprocess.call([*command, "--url", intake_url, "--wait"], env=env, cwd=REPO_ROOT)
 
 
-def where_next(config: StackConfig, db_path: Path, keep_running: bool, own_redis: bool) -> str:
+def where_next(
+    config: StackConfig, db_path: Path, keep_running: bool, own_redis: bool, api_key: str = ""
+) -> str:
     """What to look at after the run, with the exact addresses of this run."""
     url = config.intake_url
     follow = f"NEWSEVENTS_REDIS_URL={config.redis_url} .venv/bin/newsevents follow"
@@ -105,6 +111,8 @@ def where_next(config: StackConfig, db_path: Path, keep_running: bool, own_redis
     if keep_running:
         lines += [
             f"The stack stays up: API docs at {url}/docs, events at {url}/v1/events.",
+            f"API key of this run (tenant {config.tenant!r}, this store only): {api_key}",
+            f"  curl -H 'Authorization: Bearer {api_key}' {url}/v1/events",
             "Press Ctrl-C to stop it.",
         ]
     else:
@@ -146,8 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if stack.started_redis:
                 print(f"Started a throw-away Redis for {config.redis_url}.")
             print("Stack ready. Submitting:", " ".join(map(str, args.paths)), flush=True)
-            status = submit(args.paths, config.intake_url, config.child_env())
-            report = where_next(config, args.db, args.keep_running, stack.started_redis)
+            status = submit(args.paths, config.intake_url, config.child_env(), stack.api_key)
+            report = where_next(
+                config, args.db, args.keep_running, stack.started_redis, stack.api_key
+            )
             print(report, flush=True)
             if args.keep_running:
                 wait_for_ctrl_c(stack)

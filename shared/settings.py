@@ -119,6 +119,30 @@ class Settings(BaseSettings):
         "factory gets the settings.",
     )
 
+    auth_required: bool = Field(
+        default=True,
+        description="Every /v1 request needs an API key (Authorization: Bearer). false: no "
+        "keys, every request belongs to tenant 'default' (a laptop only; the intake warns).",
+    )
+    api_key_cache_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="Seconds the intake remembers a checked key; a revoked key stops working "
+        "within this time (0: look every request up).",
+    )
+    quota_requests_per_minute: int = Field(
+        default=600,
+        ge=0,
+        description="Default requests per minute per API key (0: unlimited; a key may "
+        "override it); 429 with Retry-After beyond it.",
+    )
+    quota_chars_per_day: int = Field(
+        default=100_000_000,
+        ge=0,
+        description="Default article characters per UTC day per API key (0: unlimited; a key "
+        "may override it); 429 with Retry-After beyond it.",
+    )
+
     results_stream: str = Field(default="newsevents:results")
     results_stream_maxlen: int = Field(default=100_000, gt=0)
     callback_timeout_s: float = Field(default=10.0, gt=0)

@@ -11,6 +11,8 @@ Kept apart from Celery so the rules read in one place:
   -- a permanent error, retrying the same input with the same model would fail again;
 * transient infrastructure errors (database, Redis) are *not* caught here: they propagate
   to the task, which retries the whole batch with backoff;
+* the task's ids are store keys ``"<tenant>/<id>"`` (``shared.tenants``); the tagger sees
+  and the results carry the client's own id, the store is addressed by key;
 * a result is announced (stream + callback) right after it is stored, by the task that
   stored it first (``save_result`` claims the announcement in the same transaction), and
   the announcement is confirmed in the store (``mark_announced``). So under normal
@@ -40,13 +42,14 @@ log = logging.getLogger(__name__)
 
 #: Runs the model on a batch; returns one result per article, in input order.
 Extractor = Callable[[list[Article]], list[ExtractionResult]]
-#: Announces a stored result: publish to the stream, schedule the callback if any.
-Announcer = Callable[[ExtractionResult, str | None], None]
+#: Announces a stored result of the given article (tenant, callback URL): publish it to
+#: the stream, schedule the callback if any.
+Announcer = Callable[[StoredArticle, ExtractionResult], None]
 
 
 @dataclass
 class BatchReport:
-    """What happened to each id of a batch (ids unknown to the store are ``missing``)."""
+    """What happened to each store key of a batch (keys unknown to the store are ``missing``)."""
 
     done: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
@@ -138,7 +141,7 @@ def process_batch(
     """Extract, store and announce the articles ``ids``; see the module docstring."""
     report = BatchReport()
     stored = load_batch(store, ids, report)
-    known = {item.article.id for item in stored} | set(report.failed)
+    known = {item.key for item in stored} | set(report.failed)
     report.missing = [article_id for article_id in ids if article_id not in known]
 
     todo: list[StoredArticle] = []
@@ -146,7 +149,7 @@ def process_batch(
         if item.status != "done":
             todo.append(item)
         else:  # announced by the task that stored it, or by the recovery sweep
-            report.skipped.append(item.article.id)
+            report.skipped.append(item.key)
 
     # An article started before but not done was in a batch whose worker died. Run such
     # articles one at a time, so that an article that kills the worker (a poison pill)
@@ -157,11 +160,11 @@ def process_batch(
             continue
         if item.attempts >= max_attempts:
             store.mark_failed(
-                item.article.id,
+                item.key,
                 f"gave up after {item.attempts} attempts: the worker processing this article "
                 "was lost each time (crash, out-of-memory kill or time limit)",
             )
-            report.failed.append(item.article.id)
+            report.failed.append(item.key)
         else:
             groups.append([item])
     for group in groups:
@@ -180,7 +183,7 @@ def _run_group(
 ) -> None:
     """Mark (with a lease), extract, store and announce one group of articles."""
     started = time.perf_counter()
-    store.mark_processing([item.article.id for item in group], lease_s)
+    store.mark_processing([item.key for item in group], lease_s)
     marked = time.perf_counter()
     outcomes = extract_each(extract, [item.article for item in group])
     log.info(
@@ -190,19 +193,18 @@ def _run_group(
         time.perf_counter() - marked,
     )
     for item, outcome in zip(group, outcomes, strict=True):
-        article_id = item.article.id
         if isinstance(outcome, Exception):
-            store.mark_failed(article_id, describe_error(outcome))
-            report.failed.append(article_id)
-        elif store.save_result(outcome):
-            report.done.append(article_id)
-            _announce(store, announce, outcome, item.callback_url)
+            store.mark_failed(item.key, describe_error(outcome))
+            report.failed.append(item.key)
+        elif store.save_result(item.key, outcome):
+            report.done.append(item.key)
+            _announce(store, announce, item, outcome)
         else:  # another delivery of the same article finished first
-            report.skipped.append(article_id)
+            report.skipped.append(item.key)
 
 
 def _announce(
-    store: Store, announce: Announcer, result: ExtractionResult, callback_url: str | None
+    store: Store, announce: Announcer, item: StoredArticle, result: ExtractionResult
 ) -> None:
     """Announce a stored result and confirm it; a failure is left to the recovery sweep.
 
@@ -211,15 +213,15 @@ def _announce(
     announces it again, marked redelivered, once the claim is old.
     """
     try:
-        announce(result, callback_url)
+        announce(item, result)
     except SoftTimeLimitExceeded:
         raise
     except Exception as error:
         log.warning(
             "announcing %s failed (%s: %s); the recovery sweep will announce it",
-            result.article_id,
+            item.key,
             type(error).__name__,
             error,
         )
         return
-    store.mark_announced(result.article_id)
+    store.mark_announced(item.key)

@@ -108,9 +108,9 @@ class Sweeper:
         for item in store.load_articles(store.claim_announcements(claimed_before)):
             if item.result is None:  # a done article always has its result; be safe
                 continue
-            announce(runtime, item.result, item.callback_url, redelivered=True)
-            store.mark_announced(item.article.id)
-            report.reannounced.append(item.article.id)
+            announce(runtime, item.tenant, item.result, item.callback_url, redelivered=True)
+            store.mark_announced(item.key)
+            report.reannounced.append(item.key)
         return report
 
     def _send(self, store: Store, ids: list[str]) -> list[str]:

@@ -1,17 +1,20 @@
 """The results stream: every first completion of an article, for live consumers.
 
-Workers XADD one entry per completed article to ``settings.results_stream`` with two
-fields, ``article_id`` and ``result`` (the ExtractionResult as JSON); the stream is capped
+Workers XADD one entry per completed article to ``settings.results_stream`` with three
+fields, ``tenant``, ``article_id`` (the client's id) and ``result`` (the ExtractionResult as
+JSON). The stream holds every tenant's results: it is meant for trusted backend consumers
+with access to Redis, who filter by ``tenant`` (``ResultsReader(tenant=...)``,
+``newsevents follow --tenant``); clients of the HTTP API never see it. It is capped
 with an approximate MAXLEN so Redis memory stays bounded (trimming whole macro-nodes is
 much cheaper than exact trimming).
 
 Delivery is **exactly once under normal operation and at least once under faults**: the
 store flags each result as announced (``shared.store.outbox``); when a worker died or Redis
 failed between storing a result and confirming its announcement, the recovery sweep
-publishes it again with a third field ``redelivered`` = ``"1"``, because the first entry
+publishes it again with a field ``redelivered`` = ``"1"``, because the first entry
 may or may not have reached the stream. A consumer that dies before XACK also gets an
-entry again. Consumers should treat ``article_id`` as the key; ``redelivered`` tells them
-which entries may be repeats.
+entry again. Consumers should treat ``(tenant, article_id)`` as the key; ``redelivered``
+tells them which entries may be repeats.
 
 Readers use a consumer group so several ``newsevents follow`` processes can share the work
 and a restarted consumer resumes where it stopped: it first re-reads the entries it was
@@ -29,6 +32,7 @@ import redis
 from pydantic import ValidationError
 
 from shared.schemas import ExtractionResult
+from shared.tenants import DEFAULT_TENANT
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +43,24 @@ RESULT_FIELD = "result"
 #: Stream entry field present (``"1"``) on a result the recovery sweep announced again.
 REDELIVERED_FIELD = "redelivered"
 
+#: Stream entry field naming the tenant the result belongs to (entries written before
+#: tenants existed have none and belong to ``DEFAULT_TENANT``).
+TENANT_FIELD = "tenant"
+
 
 class MalformedEntryError(ValueError):
     """A stream entry that is not a result written by ``publish_result``."""
 
 
-def encode_result(result: ExtractionResult, redelivered: bool = False) -> dict[str, str]:
-    """The stream fields of one result; ``redelivered`` marks a possible repeat."""
-    fields = {ARTICLE_ID_FIELD: result.article_id, RESULT_FIELD: result.model_dump_json()}
+def encode_result(
+    result: ExtractionResult, tenant: str, redelivered: bool = False
+) -> dict[str, str]:
+    """The stream fields of one result of ``tenant``; ``redelivered`` marks a possible repeat."""
+    fields = {
+        TENANT_FIELD: tenant,
+        ARTICLE_ID_FIELD: result.article_id,
+        RESULT_FIELD: result.model_dump_json(),
+    }
     if redelivered:
         fields[REDELIVERED_FIELD] = "1"
     return fields
@@ -54,6 +68,14 @@ def encode_result(result: ExtractionResult, redelivered: bool = False) -> dict[s
 
 def _text(value: bytes | str) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+def entry_tenant(fields: Mapping[Any, Any]) -> str:
+    """The tenant of a stream entry's fields (bytes or str keys)."""
+    for key, value in fields.items():
+        if _text(key) == TENANT_FIELD:
+            return _text(value)
+    return DEFAULT_TENANT
 
 
 def decode_entry(fields: Mapping[Any, Any]) -> ExtractionResult:
@@ -78,12 +100,13 @@ def publish_result(
     stream: str,
     maxlen: int,
     result: ExtractionResult,
+    tenant: str,
     redelivered: bool = False,
 ) -> str:
-    """Append one result to the stream, trimming it to about ``maxlen`` entries; the entry id."""
+    """Append one result of ``tenant`` to the stream, trimmed to about ``maxlen``; the entry id."""
     entry_id = redis_client.xadd(
         stream,
-        encode_result(result, redelivered),  # type: ignore[arg-type]
+        encode_result(result, tenant, redelivered),  # type: ignore[arg-type]
         maxlen=maxlen,
         approximate=True,
     )
@@ -96,6 +119,9 @@ class ResultsReader:
     Iterate over ``entries()`` and call ``ack(entry_id)`` once a result has been handled;
     an entry that is never acknowledged comes back on the next start of this consumer (or
     to another consumer after ``claim_idle_ms``).
+
+    With ``tenant`` set, entries of other tenants are acknowledged and skipped: give such a
+    reader a consumer group of its own, or it takes those entries from the group's others.
     """
 
     def __init__(
@@ -108,8 +134,10 @@ class ResultsReader:
         claim_idle_ms: int = 60_000,
         block_ms: int = 2_000,
         batch: int = 100,
+        tenant: str | None = None,
     ) -> None:
         self.redis = redis_client
+        self.tenant = tenant
         self.stream = stream
         self.group = group
         self.consumer = consumer
@@ -200,6 +228,9 @@ class ResultsReader:
         for raw_id, fields in raw:
             entry_id = _text(raw_id)
             if not fields:  # the entry was trimmed away while pending
+                self.ack(entry_id)
+                continue
+            if self.tenant is not None and entry_tenant(fields) != self.tenant:
                 self.ack(entry_id)
                 continue
             try:

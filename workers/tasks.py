@@ -51,11 +51,12 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
 
 def announce(
     runtime: WorkerRuntime,
+    tenant: str,
     result: ExtractionResult,
     callback_url: str | None,
     redelivered: bool = False,
 ) -> None:
-    """Publish a stored result to the stream and schedule its callback, if any.
+    """Publish a stored result of ``tenant`` to the stream and schedule its callback, if any.
 
     ``redelivered`` marks the stream entry of a result the recovery sweep announces again.
     """
@@ -65,6 +66,7 @@ def announce(
         settings.results_stream,
         settings.results_stream_maxlen,
         result,
+        tenant,
         redelivered,
     )
     if callback_url:
@@ -90,7 +92,7 @@ def extract_articles(self: Task, ids: list[str]) -> dict[str, Any]:
             runtime.store,
             ids,
             extract,
-            lambda result, url: announce(runtime, result, url),
+            lambda item, result: announce(runtime, item.tenant, result, item.callback_url),
             max_attempts=settings.max_attempts,
             lease_s=settings.lease_s(),
         )

@@ -52,23 +52,23 @@ def split_timed_out_batch(store: Store, ids: list[str], settings: Settings) -> S
     report = SplitReport()
     stored = store.load_articles(ids)
     started = [item for item in stored if item.status == "processing"]
-    waiting = [item.article.id for item in stored if item.status == "queued"]
+    waiting = [item.key for item in stored if item.status == "queued"]
     limit = settings.soft_time_limit_s()
     if len(started) == 1:
         alone = started[0]
         if alone.attempts >= settings.max_attempts:
             store.mark_failed(
-                alone.article.id,
+                alone.key,
                 f"gave up after {alone.attempts} attempts: extracting this article on its own "
                 f"took longer than the task's soft time limit ({limit} s) each time",
             )
-            report.failed.append(alone.article.id)
+            report.failed.append(alone.key)
             parts = []
         else:  # alone again, its attempt counted
-            parts = [store.claim_requeue([alone.article.id])]
+            parts = [store.claim_requeue([alone.key])]
         parts.append(store.claim_requeue(waiting))  # not the problem: one batch
     else:
-        claimed = store.claim_requeue([item.article.id for item in started], refund_attempt=True)
+        claimed = store.claim_requeue([item.key for item in started], refund_attempt=True)
         parts = halves(claimed + store.claim_requeue(waiting))
     for part in parts:
         if part:

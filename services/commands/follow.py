@@ -4,6 +4,11 @@ Reads the results stream as one consumer of a consumer group, so a restarted ``f
 with the same ``--consumer`` resumes where it stopped and several ``follow`` processes in
 one group share the results. Each result is acknowledged after it was printed; delivery
 is at-least-once, so a result may be printed twice after a crash (dedupe by article_id).
+
+The stream holds the results of every tenant; ``--tenant`` shows one tenant's only (use a
+group of its own for it: entries of other tenants are acknowledged in that group). Reading
+the stream needs Redis access, so this is a tool for the operator's trusted backend, not
+for API clients.
 """
 
 from __future__ import annotations
@@ -34,6 +39,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="start the group at the beginning of the stream (rewinds an existing group)",
     )
+    parser.add_argument(
+        "--tenant",
+        default=None,
+        help="only this tenant's results (others are acknowledged and skipped in the group)",
+    )
     parser.add_argument("--count", type=_positive_int, default=None, help="exit after N results")
     parser.add_argument("--json", action="store_true", help="one JSON result per line")
     parser.set_defaults(func=run)
@@ -55,7 +65,11 @@ def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     client = redis.Redis.from_url(settings.redis_url)
     reader = ResultsReader(
-        client, settings.results_stream, args.group, args.consumer or default_consumer()
+        client,
+        settings.results_stream,
+        args.group,
+        args.consumer or default_consumer(),
+        tenant=args.tenant,
     )
     shown = 0
     try:

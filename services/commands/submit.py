@@ -23,7 +23,14 @@ from typing import Any
 from tqdm import tqdm
 
 from services.commands.inputs import InputArticle, read_inputs
-from services.intake.client import Answer, IntakeClient, IntakeUnreachable, default_intake_url
+from services.intake.client import (
+    API_KEY_ENV,
+    Answer,
+    IntakeClient,
+    IntakeUnreachable,
+    default_api_key,
+    default_intake_url,
+)
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -201,7 +208,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     outcome: WaitOutcome | None = None
     try:
-        with IntakeClient(args.url) as client:
+        with IntakeClient(args.url, args.api_key) as client:
             report = send_batches(client, inputs.articles, args.batch)
             report_submission(report)
             if args.wait:
@@ -252,6 +259,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--url",
         default=default_intake_url(),
         help="intake base URL (default: $NEWSEVENTS_INTAKE_URL or http://127.0.0.1:8000)",
+    )
+    parser.add_argument(
+        "--api-key",
+        default=default_api_key(),
+        help=f"API key sent as 'Authorization: Bearer' (default: ${API_KEY_ENV})",
     )
     parser.add_argument(
         "--batch", type=positive_int, default=50, help="articles per request (default 50)"

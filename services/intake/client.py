@@ -4,7 +4,9 @@ It speaks the intake's contract and nothing more: post a batch, read one article
 Answers are returned as they come (status code and JSON), because a 4xx with ``accepted``
 is a partial success the caller must handle, not an exception. Only a connection that
 cannot be made is raised, as ``IntakeUnreachable``, so callers can tell "the intake said
-no" from "there is no intake".
+no" from "there is no intake". Every call carries the API key given at construction
+(``Authorization: Bearer``); the command line takes it from ``--api-key`` or
+``NEWSEVENTS_API_KEY``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import httpx
 
 #: Environment variable naming the intake's base URL for the command line.
 INTAKE_URL_ENV = "NEWSEVENTS_INTAKE_URL"
+#: Environment variable holding the API key the command line sends.
+API_KEY_ENV = "NEWSEVENTS_API_KEY"
 #: Where ``uvicorn services.intake.app:app`` listens by default.
 DEFAULT_INTAKE_URL = "http://127.0.0.1:8000"
 #: Seconds one request may take; a large batch is stored in one request.
@@ -28,6 +32,11 @@ REQUEST_TIMEOUT_S = 60.0
 def default_intake_url() -> str:
     """The intake URL from the environment, else the local default."""
     return os.environ.get(INTAKE_URL_ENV) or DEFAULT_INTAKE_URL
+
+
+def default_api_key() -> str | None:
+    """The API key from the environment, if any."""
+    return os.environ.get(API_KEY_ENV) or None
 
 
 class IntakeUnreachable(Exception):
@@ -45,9 +54,12 @@ class Answer:
 class IntakeClient:
     """Calls of the intake API over one pooled connection; use as a context manager."""
 
-    def __init__(self, base_url: str, timeout_s: float = REQUEST_TIMEOUT_S) -> None:
+    def __init__(
+        self, base_url: str, api_key: str | None = None, timeout_s: float = REQUEST_TIMEOUT_S
+    ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout_s)
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout_s, headers=headers)
 
     def __enter__(self) -> IntakeClient:
         return self

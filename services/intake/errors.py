@@ -57,7 +57,8 @@ class IntakeError(Exception):
     """A request the intake answers with ``status_code`` and a JSON body built from ``detail``.
 
     ``accepted`` (entries of articles that were stored despite the error) is added to the
-    body when it is not None, so partial success is never silent.
+    body when it is not None, so partial success is never silent. ``headers`` are sent
+    with the answer (``WWW-Authenticate``, ``Retry-After``).
     """
 
     def __init__(
@@ -66,16 +67,21 @@ class IntakeError(Exception):
         detail: str | list[FieldError],
         accepted: list[Any] | None = None,
         retry_after_s: int | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail if isinstance(detail, str) else f"{len(detail)} field errors")
         self.status_code = status_code
         self.detail = detail
         self.accepted = accepted
         self.retry_after_s = retry_after_s
+        self.extra_headers = headers or {}
 
     def headers(self) -> dict[str, str] | None:
-        """``Retry-After`` when the client should come back later."""
-        return None if self.retry_after_s is None else {"Retry-After": str(self.retry_after_s)}
+        """``Retry-After`` when the client should come back later, and any others given."""
+        headers = dict(self.extra_headers)
+        if self.retry_after_s is not None:
+            headers["Retry-After"] = str(self.retry_after_s)
+        return headers or None
 
     def body(self) -> dict[str, Any]:
         """The JSON body of the answer."""

@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from services.intake.auth import PrincipalDep
 from services.intake.body import read_body
 from services.intake.deps import SettingsDep, StoreDep
 from services.intake.errors import FieldError, IntakeError
@@ -24,6 +25,7 @@ from services.intake.models import (
     SubmitResponse,
     submit_body_openapi,
 )
+from services.intake.quotas import QuotaCounter
 from services.intake.readiness import check_readiness
 from services.intake.submission import submit_request
 from shared.schemas import find_control_character
@@ -58,6 +60,12 @@ SUBMIT_REQUEST_BODY, SUBMIT_BODY_SCHEMAS = submit_body_openapi()
 #: Every route answers a bad parameter with the intake's own error body (not FastAPI's).
 router = APIRouter(responses={422: {"description": "Invalid parameters.", "model": ErrorResponse}})
 
+#: Answers every /v1 route may give besides its own (documented in /openapi.json).
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No API key, or an unknown or revoked one (`WWW-Authenticate`)."},
+    429: {"description": "The API key's quota is spent; retry after `Retry-After` seconds."},
+}
+
 #: Largest ``offset`` of ``/v1/events``: beyond it the database integer would overflow.
 MAX_OFFSET = 1_000_000_000
 
@@ -70,6 +78,7 @@ MAX_OFFSET = 1_000_000_000
     description=SUBMIT_DESCRIPTION,
     tags=["articles"],
     responses={
+        **AUTH_RESPONSES,
         400: {"description": "Malformed JSON or empty body.", "model": ErrorResponse},
         413: {"description": "Body, batch or article too large.", "model": ErrorResponse},
         415: {"description": "Body is not JSON.", "model": ErrorResponse},
@@ -79,12 +88,21 @@ MAX_OFFSET = 1_000_000_000
     openapi_extra={"requestBody": SUBMIT_REQUEST_BODY},
 )
 async def submit_articles(
-    request: Request, store: StoreDep, settings: SettingsDep
+    request: Request, store: StoreDep, settings: SettingsDep, principal: PrincipalDep
 ) -> SubmitResponse:
     """Store and queue the articles of the body (see the description for the rules)."""
     body = await read_body(request, settings.max_request_bytes)
     content_type = request.headers.get("content-type")
-    accepted = await run_in_threadpool(submit_request, content_type, body, store, settings)
+    quotas: QuotaCounter = request.app.state.quotas
+    accepted = await run_in_threadpool(
+        submit_request,
+        content_type,
+        body,
+        store,
+        settings,
+        principal.tenant,
+        lambda chars: quotas.charge_chars(principal.limits, chars),
+    )
     return SubmitResponse(articles=accepted)
 
 
@@ -93,12 +111,12 @@ async def submit_articles(
     response_model=ArticleStatusOut,
     summary="State and result of one article",
     tags=["articles"],
-    responses={404: {"description": "No article with this id."}},
+    responses={**AUTH_RESPONSES, 404: {"description": "No article with this id."}},
 )
-def get_article(article_id: str, store: StoreDep) -> ArticleStatusOut:
+def get_article(article_id: str, store: StoreDep, principal: PrincipalDep) -> ArticleStatusOut:
     """The article's status, error and attempts; the extraction result once it is done."""
     _refuse_control_characters({"article_id": article_id})
-    stored = store.get_article(article_id)
+    stored = store.get_article(principal.tenant, article_id)
     if stored is None:
         raise HTTPException(status_code=404, detail=f"article '{article_id}' not found")
     return ArticleStatusOut(
@@ -117,9 +135,11 @@ def get_article(article_id: str, store: StoreDep) -> ArticleStatusOut:
     response_model=EventPage,
     summary="Search extracted events",
     tags=["events"],
+    responses=AUTH_RESPONSES,
 )
 def list_events(
     store: StoreDep,
+    principal: PrincipalDep,
     event_type: Annotated[str | None, Query(alias="type", description="Event type.")] = None,
     plover_type: Annotated[str | None, Query(description="PLOVER event type.")] = None,
     article_id: Annotated[str | None, Query(description="Only this article's events.")] = None,
@@ -150,7 +170,7 @@ def list_events(
         limit=limit,
         offset=offset,
     )
-    return store.query_events(query)
+    return store.query_events(principal.tenant, query)
 
 
 def _refuse_control_characters(values: dict[str, str | None]) -> None:

@@ -7,11 +7,17 @@ refuses the task, the articles stay ``queued`` in the store, marked unsent, and 
 workers' recovery sweep queues them as soon as Redis answers again (the store is the
 outbox, ``shared.outbox_send``); the client is told so with a 503 that still lists them
 and a ``Retry-After``.
+
+Everything happens inside the caller's tenant: duplicates are looked for among its
+articles only, and the queue gets store keys ``"<tenant>/<id>"``. The article text of the
+valid items is charged to the caller's daily quota before anything is stored, so a
+request over the quota is refused whole (429) and stores nothing.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from services.intake.errors import RETRY_AFTER_S, IntakeError
@@ -21,18 +27,21 @@ from services.intake.validation import check_items, error_status
 from shared.outbox_send import send_claimed
 from shared.settings import Settings
 from shared.store import Store
+from shared.tenants import store_key
 
 logger = logging.getLogger(__name__)
 
 
-def enqueue_new(accepted: list[AcceptedArticle], store: Store, settings: Settings) -> None:
+def enqueue_new(
+    accepted: list[AcceptedArticle], tenant: str, store: Store, settings: Settings
+) -> None:
     """Queue the articles stored by this request; IntakeError(503) when Redis is down."""
-    new_ids = [entry.id for entry in accepted if not entry.duplicate]
-    error = send_claimed(store, new_ids, settings)
+    new_keys = [store_key(tenant, entry.id) for entry in accepted if not entry.duplicate]
+    error = send_claimed(store, new_keys, settings)
     if error is not None:
         raise IntakeError(
             503,
-            f"stored {len(new_ids)} articles but could not queue them: the queue (Redis) is "
+            f"stored {len(new_keys)} articles but could not queue them: the queue (Redis) is "
             f"unreachable ({error}). They stay 'queued' and are queued automatically when it "
             f"is back; poll GET /v1/articles/{{id}}.",
             accepted=list(accepted),
@@ -41,13 +50,23 @@ def enqueue_new(accepted: list[AcceptedArticle], store: Store, settings: Setting
 
 
 def submit_request(
-    content_type: str | None, body: bytes, store: Store, settings: Settings
+    content_type: str | None,
+    body: bytes,
+    store: Store,
+    settings: Settings,
+    tenant: str,
+    charge_chars: Callable[[int], None],
 ) -> list[AcceptedArticle]:
-    """Handle one POST /v1/articles body; returns the 202 entries or raises IntakeError."""
+    """Handle one POST /v1/articles body of ``tenant``; the 202 entries, else IntakeError.
+
+    ``charge_chars`` is called with the text length of the valid items before they are
+    stored; it raises (429) when the caller's quota cannot take them.
+    """
     items: list[Any] = parse_body(content_type, body, settings.max_batch_articles)
     checked = check_items(items, settings.max_text_chars)
     submissions = [item.submission for item in checked.valid]
-    outcomes = store.submit_many(submissions) if submissions else []
+    charge_chars(sum(len(item.article.text) for item in submissions))
+    outcomes = store.submit_many(tenant, submissions) if submissions else []
     accepted = [
         AcceptedArticle(
             index=item.index,
@@ -58,7 +77,7 @@ def submit_request(
         )
         for item, outcome in zip(checked.valid, outcomes, strict=True)
     ]
-    enqueue_new(accepted, store, settings)
+    enqueue_new(accepted, tenant, store, settings)
     if checked.problems:
         raise IntakeError(
             error_status(checked.problems),

@@ -12,6 +12,7 @@ import hashlib
 from shared.schemas import Article, Event, ExtractionResult
 from shared.store.records import StoredArticle, StoredEvent, as_status
 from shared.store.tables import ArgumentRow, ArticleRow, EventRow
+from shared.tenants import client_id, store_key
 
 
 def content_hash(text: str) -> str:
@@ -34,15 +35,17 @@ def published_at_from_text(text: str | None) -> dt.datetime | dt.date | None:
 
 
 def new_article_row(
-    article: Article, callback_url: str | None, digest: str, now: dt.datetime
+    tenant: str, article: Article, callback_url: str | None, digest: str, now: dt.datetime
 ) -> ArticleRow:
-    """The row for a newly submitted article, queued and never attempted.
+    """The row for a newly submitted article of ``tenant``, queued and never attempted.
 
     ``enqueued_at`` is set before the intake sends the id: if the send then fails the
     intake clears it, and if the intake dies first the sweep finds the message missing.
     """
     return ArticleRow(
-        id=article.id,
+        id=store_key(tenant, article.id),
+        tenant=tenant,
+        client_id=article.id,
         content_hash=digest,
         text=article.text,
         title=article.title,
@@ -61,9 +64,9 @@ def new_article_row(
 
 
 def stored_article(row: ArticleRow) -> StoredArticle:
-    """The public view of an article row, result included when there is one."""
+    """The public view of an article row (with the client's id), result included if any."""
     article = Article(
-        id=row.id,
+        id=row.client_id,
         text=row.text,
         title=row.title,
         url=row.url,
@@ -72,6 +75,8 @@ def stored_article(row: ArticleRow) -> StoredArticle:
     )
     result = ExtractionResult.model_validate_json(row.result_json) if row.result_json else None
     return StoredArticle(
+        key=row.id,
+        tenant=row.tenant,
         article=article,
         status=as_status(row.status),
         error=row.error,
@@ -95,11 +100,11 @@ def event_time_bounds(event: Event) -> tuple[dt.date | None, dt.date | None]:
     return None, None
 
 
-def event_row(article_id: str, ordinal: int, event: Event) -> EventRow:
-    """The row for one event, with its argument rows attached."""
+def event_row(key: str, ordinal: int, event: Event) -> EventRow:
+    """The row for one event of the article with store key ``key``, with its arguments."""
     time_start, time_end = event_time_bounds(event)
     return EventRow(
-        article_id=article_id,
+        article_id=key,
         ordinal=ordinal,
         type=event.type,
         plover_type=event.plover.type if event.plover else None,
@@ -127,7 +132,9 @@ def event_row(article_id: str, ordinal: int, event: Event) -> EventRow:
 
 
 def stored_event(row: EventRow) -> StoredEvent:
-    """The public view of an event row, rebuilt from its JSON exactly as it was saved."""
+    """The public view of an event row (with the client's article id), rebuilt from its JSON."""
     return StoredEvent(
-        id=row.id, article_id=row.article_id, event=Event.model_validate_json(row.event_json)
+        id=row.id,
+        article_id=client_id(row.article_id),
+        event=Event.model_validate_json(row.event_json),
     )

@@ -42,8 +42,8 @@ class SubmitOutcome:
     """What happened to one submitted article.
 
     ``id`` is the submitted id. For a duplicate, nothing was written, ``duplicate_of`` names
-    the stored article it duplicates (the same id, or another id with the same text) and
-    ``status`` is the status of that stored article.
+    the stored article of the same tenant it duplicates (the same id, or another id with
+    the same text) and ``status`` is the status of that stored article.
     """
 
     id: str
@@ -53,8 +53,14 @@ class SubmitOutcome:
 
 
 class StoredArticle(BaseModel):
-    """An article as the store holds it, with its processing state and result."""
+    """An article as the store holds it, with its processing state and result.
 
+    ``article.id`` is the client's id; ``key`` (``"<tenant>/<id>"``) names the article inside
+    the system (queue messages, worker calls) and must never be shown to a client.
+    """
+
+    key: str
+    tenant: str
     article: Article
     status: ArticleStatus
     error: str | None
@@ -91,7 +97,7 @@ class EventQuery(BaseModel):
 
 
 class StoredEvent(BaseModel):
-    """One stored event with its row id and the article it came from."""
+    """One stored event with its row id and the (client's) id of the article it came from."""
 
     id: int
     article_id: str

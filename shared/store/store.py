@@ -3,9 +3,14 @@
 Both the intake (submits articles, answers queries) and the workers (claim, save, fail)
 use this class, possibly from several processes at once. Every write is one short
 transaction per article, so a crash loses at most the article being written and never
-leaves half a result behind. Duplicate detection relies on the unique constraints on id
-and content hash: a check before the insert handles the common case, and a lost race
-(the other process inserted first) is resolved by re-reading after the IntegrityError.
+leaves half a result behind. Duplicate detection relies on the unique constraints on
+(tenant, id) and (tenant, content hash): a check before the insert handles the common
+case, and a lost race (the other process inserted first) is resolved by re-reading after
+the IntegrityError.
+
+Tenancy: the intake's methods (``submit_many``, ``get_article``, ``query_events``) take the
+tenant of the request and only ever see that tenant's rows. The workers' methods take
+store keys ``"<tenant>/<id>"`` (``shared.tenants``), which the intake put on the queue.
 """
 
 from __future__ import annotations
@@ -36,10 +41,11 @@ from shared.store.records import (
     as_status,
 )
 from shared.store.tables import ArticleRow, EventRow, utc_now
+from shared.tenants import split_store_key, store_key
 
 
 class UnknownArticleError(LookupError):
-    """Raised when a result is saved for an article id the store does not hold."""
+    """Raised when a result is saved for a store key the store does not hold."""
 
 
 #: How long a processing lease lasts when the caller does not say (the default task time
@@ -97,63 +103,65 @@ class Store(OutboxClaims):
 
     # -- intake ------------------------------------------------------------------------
 
-    def submit_many(self, items: list[Submission]) -> list[SubmitOutcome]:
-        """Store new articles as queued, one transaction each; report duplicates, in order.
+    def submit_many(self, tenant: str, items: list[Submission]) -> list[SubmitOutcome]:
+        """Store new articles of ``tenant`` as queued, one transaction each; report duplicates.
 
-        An article is a duplicate when its id is stored already, or its text (by content
-        hash) is stored under another id; nothing is written for a duplicate. A later copy
-        in the same batch is a duplicate of the earlier one, because that one is committed.
+        An article is a duplicate when the tenant already stored its id, or its text (by
+        content hash) under another id; nothing is written for a duplicate. Another
+        tenant's articles never make one a duplicate. A later copy in the same batch is a
+        duplicate of the earlier one, because that one is committed. Outcomes are in order.
         """
-        return [self._submit_one(item) for item in items]
+        return [self._submit_one(tenant, item) for item in items]
 
-    def _submit_one(self, item: Submission) -> SubmitOutcome:
+    def _submit_one(self, tenant: str, item: Submission) -> SubmitOutcome:
         article = item.article
         digest = convert.content_hash(article.text)
         try:
             with self._write.begin() as session:
-                existing = _find_duplicate(session, article.id, digest)
+                existing = _find_duplicate(session, tenant, article.id, digest)
                 if existing is not None:
                     return existing
-                session.add(convert.new_article_row(article, item.callback_url, digest, utc_now()))
+                row = convert.new_article_row(tenant, article, item.callback_url, digest, utc_now())
+                session.add(row)
         except IntegrityError:
             # Another process inserted the same id or text between our check and insert.
             with self._read() as session:
-                existing = _find_duplicate(session, article.id, digest)
+                existing = _find_duplicate(session, tenant, article.id, digest)
             if existing is None:
                 raise
             return existing
         return SubmitOutcome(id=article.id, status="queued", duplicate=False, duplicate_of=None)
 
-    def get_article(self, article_id: str) -> StoredArticle | None:
-        """The stored article with its state and result, or None if unknown."""
+    def get_article(self, tenant: str, article_id: str) -> StoredArticle | None:
+        """The tenant's article ``article_id`` with its state and result, or None if unknown."""
         with self._read() as session:
-            row = session.get(ArticleRow, article_id)
+            row = session.get(ArticleRow, store_key(tenant, article_id))
             return convert.stored_article(row) if row is not None else None
 
-    def load_articles(self, ids: list[str]) -> list[StoredArticle]:
-        """The stored articles for ``ids``, in input order; unknown ids are skipped."""
-        if not ids:
+    def load_articles(self, keys: list[str]) -> list[StoredArticle]:
+        """The stored articles for store ``keys``, in input order; unknown keys are skipped."""
+        if not keys:
             return []
         with self._read() as session:
-            rows = session.scalars(select(ArticleRow).where(ArticleRow.id.in_(set(ids)))).all()
-            by_id = {row.id: convert.stored_article(row) for row in rows}
-        return [by_id[article_id] for article_id in ids if article_id in by_id]
+            rows = session.scalars(select(ArticleRow).where(ArticleRow.id.in_(set(keys)))).all()
+            by_key = {row.id: convert.stored_article(row) for row in rows}
+        return [by_key[key] for key in keys if key in by_key]
 
     # -- workers -----------------------------------------------------------------------
 
-    def mark_processing(self, ids: list[str], lease_s: float = DEFAULT_LEASE_S) -> None:
+    def mark_processing(self, keys: list[str], lease_s: float = DEFAULT_LEASE_S) -> None:
         """Record that a worker took these articles (attempts += 1); done ones stay done.
 
         The worker holds them for ``lease_s`` seconds: after that the recovery sweep takes
         them as abandoned (see ``shared.store.outbox``).
         """
-        if not ids:
+        if not keys:
             return
         now = utc_now()
         with self._write.begin() as session:
             session.execute(
                 update(ArticleRow)
-                .where(ArticleRow.id.in_(set(ids)), ArticleRow.status != "done")
+                .where(ArticleRow.id.in_(set(keys)), ArticleRow.status != "done")
                 .values(
                     status="processing",
                     attempts=ArticleRow.attempts + 1,
@@ -163,29 +171,33 @@ class Store(OutboxClaims):
                 .execution_options(synchronize_session=False)
             )
 
-    def save_result(self, result: ExtractionResult) -> bool:
-        """Replace the article's events with ``result`` and mark it done, atomically.
+    def save_result(self, key: str, result: ExtractionResult) -> bool:
+        """Replace the events of the article ``key`` with ``result`` and mark it done, atomically.
 
-        Returns True when this is the article's first completion (it was not done before),
-        so that the caller notifies subscribers once even if a task runs twice. Saving the
-        same result again rewrites the same rows. A first completion also claims the
-        announcement for the caller (``announce_claimed_at``), who confirms it with
-        ``mark_announced``; the sweep only takes claims that were never confirmed.
+        ``result.article_id`` must be the client's id inside ``key`` (ValueError otherwise):
+        results keep the id the client knows. Returns True when this is the article's first
+        completion (it was not done before), so that the caller notifies subscribers once
+        even if a task runs twice. Saving the same result again rewrites the same rows. A
+        first completion also claims the announcement for the caller
+        (``announce_claimed_at``), who confirms it with ``mark_announced``; the sweep only
+        takes claims that were never confirmed.
         """
+        if split_store_key(key)[1] != result.article_id:
+            raise ValueError(f"result for {result.article_id!r} saved under store key {key!r}")
         with self._write.begin() as session:
             row = session.scalars(
-                select(ArticleRow).where(ArticleRow.id == result.article_id).with_for_update()
+                select(ArticleRow).where(ArticleRow.id == key).with_for_update()
             ).one_or_none()
             if row is None:
-                raise UnknownArticleError(f"no stored article with id {result.article_id!r}")
+                raise UnknownArticleError(f"no stored article with key {key!r}")
             first_completion = row.status != "done"
             session.execute(
                 delete(EventRow)
-                .where(EventRow.article_id == result.article_id)
+                .where(EventRow.article_id == key)
                 .execution_options(synchronize_session=False)
             )
             session.add_all(
-                convert.event_row(result.article_id, ordinal, event)
+                convert.event_row(key, ordinal, event)
                 for ordinal, event in enumerate(result.events)
             )
             now = utc_now()
@@ -199,7 +211,7 @@ class Store(OutboxClaims):
                 row.announced_at = None
         return first_completion
 
-    def mark_failed(self, article_id: str, error: str) -> None:
+    def mark_failed(self, key: str, error: str) -> None:
         """Record a failed extraction; the article and its text stay for a retry.
 
         A done article keeps its result and status: a late failure of a duplicate task
@@ -208,13 +220,13 @@ class Store(OutboxClaims):
         with self._write.begin() as session:
             session.execute(
                 update(ArticleRow)
-                .where(ArticleRow.id == article_id, ArticleRow.status != "done")
+                .where(ArticleRow.id == key, ArticleRow.status != "done")
                 .values(status="failed", error=error, updated_at=utc_now(), lease_expires_at=None)
                 .execution_options(synchronize_session=False)
             )
 
     def find_stale(self, older_than_s: float) -> list[str]:
-        """Ids of queued or processing articles untouched for ``older_than_s`` seconds.
+        """Store keys of queued or processing articles untouched for ``older_than_s`` seconds.
 
         These are articles whose task was lost (a crashed worker, a flushed queue); the
         caller re-queues them. Oldest first.
@@ -234,11 +246,11 @@ class Store(OutboxClaims):
 
     # -- queries -----------------------------------------------------------------------
 
-    def query_events(self, query: EventQuery) -> EventPage:
-        """One page of stored events matching ``query``, with the total number of matches."""
+    def query_events(self, tenant: str, query: EventQuery) -> EventPage:
+        """One page of the tenant's events matching ``query``, with the number of matches."""
         with self._read() as session:
-            rows = session.scalars(event_query.page_statement(query)).all()
-            total = session.scalar(event_query.total_statement(query)) or 0
+            rows = session.scalars(event_query.page_statement(tenant, query)).all()
+            total = session.scalar(event_query.total_statement(tenant, query)) or 0
             items = [convert.stored_event(row) for row in rows]
         return EventPage(items=items, total=total, limit=query.limit, offset=query.offset)
 
@@ -253,11 +265,14 @@ class Store(OutboxClaims):
         return counts
 
 
-def _find_duplicate(session: Session, article_id: str, digest: str) -> SubmitOutcome | None:
-    """The duplicate outcome for an article already stored by id or by text, else None."""
+def _find_duplicate(
+    session: Session, tenant: str, article_id: str, digest: str
+) -> SubmitOutcome | None:
+    """The duplicate outcome for an article the tenant stored by id or by text, else None."""
     rows = session.execute(
-        select(ArticleRow.id, ArticleRow.status).where(
-            or_(ArticleRow.id == article_id, ArticleRow.content_hash == digest)
+        select(ArticleRow.client_id, ArticleRow.status).where(
+            ArticleRow.tenant == tenant,
+            or_(ArticleRow.client_id == article_id, ArticleRow.content_hash == digest),
         )
     ).all()
     if not rows:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
@@ -23,8 +24,11 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from shared.tenants import MAX_ID_CHARS, MAX_KEY_CHARS, MAX_TENANT_CHARS
 
 
 def utc_now() -> dt.datetime:
@@ -77,7 +81,12 @@ class Base(DeclarativeBase):
 
 
 class ArticleRow(Base):
-    """One submitted article, its processing state and its result."""
+    """One submitted article, its processing state and its result.
+
+    ``id`` is the store key ``"<tenant>/<client_id>"`` (``shared.tenants``): one string names
+    an article everywhere inside the system (events, queue messages), while the client's
+    own id and the duplicate check (content hash) are unique per tenant only.
+    """
 
     __tablename__ = "articles"
     __table_args__ = (
@@ -87,10 +96,14 @@ class ArticleRow(Base):
         Index("ix_articles_status_enqueued_at", "status", "enqueued_at"),
         Index("ix_articles_status_lease_expires_at", "status", "lease_expires_at"),
         Index("ix_articles_status_announced_at", "status", "announced_at"),
+        UniqueConstraint("tenant", "client_id", name="uq_articles_tenant_client_id"),
+        UniqueConstraint("tenant", "content_hash", name="uq_articles_tenant_content_hash"),
     )
 
-    id: Mapped[str] = mapped_column(String(256), primary_key=True)
-    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    id: Mapped[str] = mapped_column(String(MAX_KEY_CHARS), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(MAX_TENANT_CHARS))
+    client_id: Mapped[str] = mapped_column(String(MAX_ID_CHARS))
+    content_hash: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(Text)
@@ -124,8 +137,9 @@ class EventRow(Base):
     __table_args__ = (Index("ix_events_time", "time_start", "time_end"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    #: The article's store key.
     article_id: Mapped[str] = mapped_column(
-        String(256), ForeignKey("articles.id", ondelete="CASCADE"), index=True
+        String(MAX_KEY_CHARS), ForeignKey("articles.id", ondelete="CASCADE"), index=True
     )
     #: Position of the event in the result, for a stable order.
     ordinal: Mapped[int] = mapped_column(Integer)
@@ -172,3 +186,22 @@ class HeartbeatRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     beat_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class ApiKeyRow(Base):
+    """One API key: its tenant, the SHA-256 of its secret token, its state and quotas.
+
+    The token itself is never stored: it is shown once when the key is created. A quota
+    left NULL follows the intake's default setting; 0 means unlimited.
+    """
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(MAX_TENANT_CHARS), index=True)
+    name: Mapped[str | None] = mapped_column(String(128))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    requests_per_minute: Mapped[int | None] = mapped_column(Integer)
+    chars_per_day: Mapped[int | None] = mapped_column(BigInteger)

@@ -14,6 +14,7 @@ from services.local_stack import (
     ManagedProcess,
     StackConfig,
     StackError,
+    create_api_key,
     ensure_redis,
     free_port,
     fresh_sqlite_url,
@@ -25,6 +26,8 @@ from services.local_stack import (
     with_redis_port,
 )
 from shared.redis_testing import redis_test_url
+from shared.store import Store
+from shared.store.api_keys import ApiKeys
 
 #: Redis DB of these tests (the intake's use 13).
 REDIS_URL = redis_test_url(15)
@@ -231,3 +234,20 @@ def test_children_get_the_stack_addresses(monkeypatch: pytest.MonkeyPatch) -> No
     assert "NEWSEVENTS_DATABASE_URL" not in env  # it would compete with DATABASE_URL
     assert env["NEWSEVENTS_RESULTS_STREAM"] == "s"
     assert config.intake_url == "http://127.0.0.1:8123"
+
+
+def test_create_api_key_writes_an_unlimited_key_to_a_new_store(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'stack' / 'store.db'}"
+    token = create_api_key(url, "local", "local stack")
+    store = Store(url)
+    try:
+        key = ApiKeys(store).authenticate(token)
+    finally:
+        store.close()
+    assert key is not None
+    assert (key.tenant, key.name, key.requests_per_minute, key.chars_per_day) == (
+        "local",
+        "local stack",
+        0,
+        0,
+    )

@@ -19,6 +19,7 @@ from services.local_stack import free_port, model_problem, port_answers, redis_p
 from services.run_local import choose_port
 from shared.settings import REPO_ROOT
 from shared.store import Store
+from shared.store.api_keys import ApiKeys
 
 SEED_ID = "ukrinform-2025-12-06-peace-talks"
 
@@ -51,11 +52,13 @@ def test_make_run_processes_the_seed_article_and_cleans_up(tmp_path: Path) -> No
 
     store = Store(f"sqlite:///{tmp_path / 'run.db'}")
     try:
-        stored = store.get_article(SEED_ID)
+        stored = store.get_article("local", SEED_ID)  # the tenant of the run's own key
+        [key] = ApiKeys(store).list()
     finally:
         store.close()
     assert stored is not None and stored.status == "done", output
     assert stored.result is not None and stored.result.article_id == SEED_ID
+    assert (key.tenant, key.requests_per_minute, key.chars_per_day) == ("local", 0, 0)
 
     assert not port_answers("127.0.0.1", port), "the intake is still running"
     assert not redis_pings(redis_url), "the Redis started for the run is still running"

@@ -1,5 +1,7 @@
 """Fixtures of the intake tests: a real SQLite store in tmp_path and the real Redis, DB 13.
 
+The ``client`` sends an API key of tenant ``intake_helpers.TENANT`` with every request.
+
 Redis DB 13 belongs to these tests (other helpers use other numbers); it is flushed at the
 start of every test so each one sees only the tasks it queued itself.
 """
@@ -12,7 +14,7 @@ from pathlib import Path
 import pytest
 import redis
 from fastapi.testclient import TestClient
-from intake_helpers import REDIS_URL
+from intake_helpers import REDIS_URL, authorize
 
 from services.intake.app import create_app
 from shared.redis_testing import flushed_redis
@@ -47,8 +49,9 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings, redis_client: redis.Redis) -> Iterator[TestClient]:
-    """A TestClient around a fresh app; the lifespan opens and migrates the store."""
+    """A TestClient around a fresh app (the lifespan migrates the store), with an API key."""
     with TestClient(create_app(settings)) as test_client:
+        authorize(test_client)
         yield test_client
 
 

@@ -49,7 +49,7 @@ def test_healthz_answers_while_every_pool_thread_is_stuck(
     stuck = threading.Semaphore(0)
     store = client.app.state.store  # type: ignore[attr-defined]
 
-    def stalled_get_article(article_id: str) -> None:
+    def stalled_get_article(tenant: str, article_id: str) -> None:
         stuck.release()
         release.wait(30)
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 from fastapi.testclient import TestClient
-from intake_helpers import article, queued_article_ids
+from intake_helpers import TENANT, article, queued_article_ids
 
 from shared.store import Store
 
@@ -78,5 +78,5 @@ def test_unsafe_fields_are_refused_and_the_rest_of_the_batch_kept(
     [problem] = response.json()["detail"]
     assert problem["field"] == f"articles[1].{field}"
     assert [entry["id"] for entry in response.json()["accepted"]] == ["good-1"]
-    assert store.get_article("good-1") is not None
+    assert store.get_article(TENANT, "good-1") is not None
     assert queued_article_ids(redis_client) == ["good-1"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from intake_helpers import REDIS_URL, article
+from intake_helpers import REDIS_URL, article, authorize
 
 from services.intake.app import create_app
 from shared.settings import Settings
@@ -41,10 +41,12 @@ def test_read_only_database_is_not_ready_and_refuses_writes_with_503(
 ) -> None:
     database = tmp_path / "intake.db"
     settings = Settings(database_url=f"sqlite:///{database}", redis_url=REDIS_URL)
-    with TestClient(create_app(settings)) as client, read_only_store(client, database):
-        ready = client.get("/readyz")
-        submitted = client.post("/v1/articles", json=article("ro-1", TEXT))
-        read = client.get("/v1/articles/ro-1")
+    with TestClient(create_app(settings)) as client:
+        authorize(client)  # the key is stored while the database still takes writes
+        with read_only_store(client, database):
+            ready = client.get("/readyz")
+            submitted = client.post("/v1/articles", json=article("ro-1", TEXT))
+            read = client.get("/v1/articles/ro-1")
 
     assert ready.status_code == 503
     assert ready.json()["checks"]["store"] is True  # it still answers queries...
@@ -60,6 +62,7 @@ def test_unreachable_postgres_answers_503_with_retry_after(redis_client: object)
     with temporary_postgres_database() as url:
         settings = Settings(database_url=url, redis_url=REDIS_URL)
         with TestClient(create_app(settings)) as client:
+            authorize(client)
             allow_connections(url, False)
             try:
                 answers = [

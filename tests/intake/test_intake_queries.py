@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from fastapi.testclient import TestClient
-from intake_helpers import REDIS_URL, span_of
+from intake_helpers import REDIS_URL, TENANT, authorize, span_of
 
 from services.intake.app import create_app
 from shared.schemas import (
@@ -23,6 +23,7 @@ from shared.schemas import (
 from shared.settings import Settings
 from shared.store import Store, Submission
 from shared.store.testing import temporary_postgres_database
+from shared.tenants import store_key
 
 MODEL = ModelInfo(name="hand-built", version="0")
 TEXT_1 = "Delegations met in Florida on November 30. Police arrested two men in Kyiv on May 2."
@@ -63,10 +64,11 @@ def _event(
 def results(store: Store) -> list[ExtractionResult]:
     """Two done articles with three events between them, saved through the store."""
     store.submit_many(
+        TENANT,
         [
             Submission(article=Article(id="art-1", text=TEXT_1)),
             Submission(article=Article(id="art-2", text=TEXT_2)),
-        ]
+        ],
     )
     saved = [
         ExtractionResult(
@@ -90,7 +92,7 @@ def results(store: Store) -> list[ExtractionResult]:
         ),
     ]
     for result in saved:
-        store.save_result(result)
+        store.save_result(store_key(TENANT, result.article_id), result)
     return saved
 
 
@@ -101,7 +103,7 @@ def test_unknown_article_is_404(client: TestClient) -> None:
 
 
 def test_queued_article_has_no_result(client: TestClient, store: Store) -> None:
-    store.submit_many([Submission(article=Article(id="q-1", text=TEXT_2))])
+    store.submit_many(TENANT, [Submission(article=Article(id="q-1", text=TEXT_2))])
     body = client.get("/v1/articles/q-1").json()
     assert body["id"] == "q-1"
     assert body["status"] == "queued"
@@ -122,8 +124,8 @@ def test_done_article_carries_its_result(
 
 
 def test_failed_article_carries_its_error(client: TestClient, store: Store) -> None:
-    store.submit_many([Submission(article=Article(id="f-1", text=TEXT_2))])
-    store.mark_failed("f-1", "model crashed")
+    store.submit_many(TENANT, [Submission(article=Article(id="f-1", text=TEXT_2))])
+    store.mark_failed(store_key(TENANT, "f-1"), "model crashed")
     body = client.get("/v1/articles/f-1").json()
     assert body["status"] == "failed"
     assert body["error"] == "model crashed"
@@ -208,6 +210,7 @@ def test_nul_in_filters_and_path_is_422_on_postgresql(redis_client: object) -> N
     with temporary_postgres_database() as url:
         app = create_app(Settings(database_url=url, redis_url=REDIS_URL))
         with TestClient(app) as pg_client:
+            authorize(pg_client)
             assert pg_client.get("/v1/events?type=Attack%00").status_code == 422
             assert pg_client.get("/v1/events?article_id=a%00").status_code == 422
             assert pg_client.get("/v1/articles/a%00b").status_code == 422

@@ -7,7 +7,7 @@ import json
 
 import redis
 from fastapi.testclient import TestClient
-from intake_helpers import article, queued_article_ids
+from intake_helpers import TENANT, article, authorize, queued_article_ids
 
 from shared.store import Store
 
@@ -27,7 +27,7 @@ def test_single_article_is_stored_and_queued(
             {"index": 0, "id": "a-1", "status": "queued", "duplicate": False, "duplicate_of": None}
         ]
     }
-    stored = store.get_article("a-1")
+    stored = store.get_article(TENANT, "a-1")
     assert stored is not None
     assert stored.status == "queued"
     assert stored.article.text == TEXT_A
@@ -41,7 +41,7 @@ def test_array_of_articles(client: TestClient, store: Store, redis_client: redis
     assert response.status_code == 202, response.text
     entries = response.json()["articles"]
     assert [(entry["index"], entry["id"]) for entry in entries] == [(0, "a-1"), (1, "b-1")]
-    assert store.get_article("b-1") is not None
+    assert store.get_article(TENANT, "b-1") is not None
     assert queued_article_ids(redis_client) == ["a-1", "b-1"]
 
 
@@ -62,7 +62,7 @@ def test_wrapped_batch_with_callback_and_datetime(
     response = client.post("/v1/articles", json=payload)
     assert response.status_code == 202, response.text
     assert [entry["id"] for entry in response.json()["articles"]] == ["a-1", "b-1"]
-    stored = store.get_article("a-1")
+    stored = store.get_article(TENANT, "a-1")
     assert stored is not None
     assert stored.callback_url == "https://example.org/hook"
     assert stored.article.published_at is not None
@@ -77,7 +77,7 @@ def test_missing_id_is_derived_from_the_text(
     response = client.post("/v1/articles", json={"text": TEXT_A})
     assert response.status_code == 202, response.text
     assert response.json()["articles"][0]["id"] == expected
-    assert store.get_article(expected) is not None
+    assert store.get_article(TENANT, expected) is not None
     # The same text again gets the same id and is reported as that duplicate.
     again = client.post("/v1/articles", json={"text": TEXT_A + "\n"})
     assert again.json()["articles"][0] == {
@@ -105,7 +105,7 @@ def test_duplicate_id_is_reported_and_not_queued_again(
         "duplicate_of": "a-1",
     }
     assert second["duplicate"] is False
-    stored = store.get_article("a-1")
+    stored = store.get_article(TENANT, "a-1")
     assert stored is not None and stored.article.text == TEXT_A  # not overwritten
     assert queued_article_ids(redis_client) == ["a-1", "c-1"]
 
@@ -123,7 +123,7 @@ def test_duplicate_content_under_another_id(
         "duplicate": True,
         "duplicate_of": "a-1",
     }
-    assert store.get_article("other-id") is None
+    assert store.get_article(TENANT, "other-id") is None
     assert queued_article_ids(redis_client) == ["a-1"]
 
 
@@ -234,7 +234,7 @@ def test_article_over_the_text_limit_is_413(client: TestClient, store: Store) ->
     assert error["field"] == "articles[0].text"
     assert "long-1" in str(error["message"])
     assert "1000" in str(error["message"])
-    assert store.get_article("long-1") is None
+    assert store.get_article(TENANT, "long-1") is None
 
 
 def test_batch_over_the_limit_is_413_and_stores_nothing(
@@ -246,7 +246,7 @@ def test_batch_over_the_limit_is_413_and_stores_nothing(
     detail = response.json()["detail"]
     assert "6 articles" in detail
     assert "limit of 5" in detail
-    assert store.get_article("a-0") is None
+    assert store.get_article(TENANT, "a-0") is None
     assert queued_article_ids(redis_client) == []
 
 
@@ -270,9 +270,9 @@ def test_mixed_batch_keeps_the_valid_items(
         (0, "ok-1"),
         (2, "ok-2"),
     ]
-    assert store.get_article("ok-1") is not None
-    assert store.get_article("ok-2") is not None
-    assert store.get_article("long-1") is None
+    assert store.get_article(TENANT, "ok-1") is not None
+    assert store.get_article(TENANT, "ok-2") is not None
+    assert store.get_article(TENANT, "long-1") is None
     assert queued_article_ids(redis_client) == ["ok-1", "ok-2"]
 
 
@@ -294,9 +294,10 @@ def test_redis_down_is_503_and_the_article_stays_queued(database_url: str) -> No
     # Port 1 on localhost: nothing listens there, so the broker connection is refused.
     settings = Settings(database_url=database_url, redis_url="redis://127.0.0.1:1/13")
     with TestClient(create_app(settings)) as client:
+        authorize(client)
         response = client.post("/v1/articles", json=article("a-1", TEXT_A))
         store: Store = client.app.state.store  # type: ignore[attr-defined]
-        stored = store.get_article("a-1")
+        stored = store.get_article(TENANT, "a-1")
         unsent = store.claim_unsent()  # what the workers' recovery sweep will send
     assert response.status_code == 503, response.text
     assert response.headers["retry-after"] == "5"
@@ -305,7 +306,7 @@ def test_redis_down_is_503_and_the_article_stays_queued(database_url: str) -> No
     assert "queued automatically" in body["detail"]
     assert [entry["id"] for entry in body["accepted"]] == ["a-1"]
     assert stored is not None and stored.status == "queued"
-    assert unsent == ["a-1"]
+    assert unsent == [f"{TENANT}/a-1"]
 
 
 def test_queued_articles_are_marked_sent(client: TestClient, store: Store) -> None:

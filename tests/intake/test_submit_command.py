@@ -19,9 +19,9 @@ from pathlib import Path
 import httpx
 import pytest
 import redis
-from intake_helpers import REDIS_URL, queued_article_ids
+from intake_helpers import REDIS_URL, TENANT, create_key, finish_article, queued_article_ids
 
-from shared.schemas import Event, ExtractionResult, ModelInfo, Span
+from shared.schemas import ExtractionResult
 from shared.store import Store
 
 pytestmark = pytest.mark.slow
@@ -93,6 +93,17 @@ def intake_url(intake_database: str) -> Iterator[str]:
             process.wait()
 
 
+@pytest.fixture(scope="module")
+def live_key(intake_database: str) -> str:
+    """An API key of ``TENANT`` in the live intake's store (migrated here if not yet)."""
+    store = Store(intake_database)
+    try:
+        store.migrate()
+        return create_key(store)
+    finally:
+        store.close()
+
+
 @pytest.fixture
 def live_store(intake_database: str) -> Iterator[Store]:
     """A second connection to the live intake's store, as a worker would open it."""
@@ -106,20 +117,27 @@ def submit_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "services.cli", "submit", *args]
 
 
-def run_submit(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``newsevents submit`` to completion and capture its output."""
+def run_submit(*args: str, api_key: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``newsevents submit`` to completion (``api_key`` in NEWSEVENTS_API_KEY)."""
+    env = {key: value for key, value in os.environ.items() if key != "NEWSEVENTS_API_KEY"}
+    if api_key is not None:
+        env["NEWSEVENTS_API_KEY"] = api_key
     return subprocess.run(
         submit_command(*args),
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=COMMAND_TIMEOUT_S,
-        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        env={**env, "HF_HUB_OFFLINE": "1"},
     )
 
 
 def test_submit_folder_and_jsonl_stores_and_queues(
-    tmp_path: Path, intake_url: str, live_store: Store, redis_client: redis.Redis
+    tmp_path: Path,
+    intake_url: str,
+    live_key: str,
+    live_store: Store,
+    redis_client: redis.Redis,
 ) -> None:
     folder = tmp_path / "articles"
     folder.mkdir()
@@ -137,21 +155,23 @@ def test_submit_folder_and_jsonl_stores_and_queues(
         ),
         encoding="utf-8",
     )
-    done = run_submit(str(folder), str(lines), "--url", intake_url, "--batch", "2")
+    done = run_submit(
+        str(folder), str(lines), "--url", intake_url, "--batch", "2", api_key=live_key
+    )
     # A skipped line and a rejected item make the exit status 1; the rest still went in.
     assert done.returncode == 1, done.stderr
     assert f"skipped: {lines}:2: invalid JSON" in done.stderr
     assert f"rejected: {lines}:3: lang: Extra inputs are not permitted" in done.stderr
     assert "submitted 4 articles: 3 queued, 0 duplicates, 1 rejected, 1 skipped" in done.stdout
     for article_id in (SEED_ID, "live-1", "live-3"):
-        stored = live_store.get_article(article_id)
+        stored = live_store.get_article(TENANT, article_id)
         assert stored is not None and stored.status == "queued", article_id
-    seed = live_store.get_article(SEED_ID)
+    seed = live_store.get_article(TENANT, SEED_ID)
     assert seed is not None and seed.article.source == "Ukrinform"
-    assert live_store.get_article("live-2") is None
+    assert live_store.get_article(TENANT, "live-2") is None
     assert sorted(queued_article_ids(redis_client)) == sorted([SEED_ID, "live-1", "live-3"])
 
-    again = run_submit(str(lines), "--url", intake_url, "--json")
+    again = run_submit(str(lines), "--url", intake_url, "--json", "--api-key", live_key)
     assert "duplicate:" in again.stderr and "'live-1'" in again.stderr
     entries = [json.loads(line) for line in again.stdout.splitlines()]
     assert [(entry["id"], entry["duplicate"]) for entry in entries] == [
@@ -163,38 +183,29 @@ def test_submit_folder_and_jsonl_stores_and_queues(
 
 def _finish(store: Store, article_id: str, text: str) -> ExtractionResult:
     """Save a hand-built result for ``article_id``, as a worker would."""
-    start = text.index("seized")
-    result = ExtractionResult(
-        article_id=article_id,
-        model=ModelInfo(name="hand-built", version="0"),
-        events=[
-            Event(
-                type="Seize",
-                trigger=Span(text="seized", start=start, end=start + 6),
-                confidence=0.9,
-                sentence=0,
-            )
-        ],
-    )
-    store.save_result(result)
-    return result
+    return finish_article(store, article_id, text, "seized", "Seize")
 
 
 def _wait_for_article(store: Store, article_id: str) -> None:
     deadline = time.monotonic() + COMMAND_TIMEOUT_S
-    while store.get_article(article_id) is None:
+    while store.get_article(TENANT, article_id) is None:
         assert time.monotonic() < deadline, f"{article_id} never reached the store"
         time.sleep(0.1)
 
 
 @pytest.mark.parametrize("as_json", [True, False])
 def test_submit_wait_shows_the_results(
-    tmp_path: Path, intake_url: str, live_store: Store, redis_client: redis.Redis, as_json: bool
+    tmp_path: Path,
+    intake_url: str,
+    live_key: str,
+    live_store: Store,
+    redis_client: redis.Redis,
+    as_json: bool,
 ) -> None:
     article_id = f"wait-{as_json}"
     text = f"Soldiers seized the bridge ({article_id})."
     (tmp_path / f"{article_id}.txt").write_text(text, encoding="utf-8")
-    args = [str(tmp_path), "--url", intake_url, "--wait", "--timeout", "60"]
+    args = [str(tmp_path), "--url", intake_url, "--wait", "--timeout", "60", "--api-key", live_key]
     process = subprocess.Popen(
         submit_command(*args, *(["--json"] if as_json else [])),
         cwd=REPO_ROOT,
@@ -220,10 +231,12 @@ def test_submit_wait_shows_the_results(
         assert "Seize" in stdout and "seized" in stdout and article_id in stdout
 
 
-def test_submit_wait_times_out_without_a_worker(tmp_path: Path, intake_url: str) -> None:
+def test_submit_wait_times_out_without_a_worker(
+    tmp_path: Path, intake_url: str, live_key: str
+) -> None:
     path = tmp_path / "lonely.txt"
     path.write_text("Nobody will ever process this article.", encoding="utf-8")
-    done = run_submit(str(path), "--url", intake_url, "--wait", "--timeout", "1")
+    done = run_submit(str(path), "--url", intake_url, "--wait", "--timeout", "1", api_key=live_key)
     assert done.returncode == 1
     assert "timed out: lonely is still queued" in done.stderr
 
@@ -235,3 +248,14 @@ def test_unreachable_intake_exits_2(tmp_path: Path) -> None:
     done = run_submit(str(path), "--url", url)
     assert done.returncode == 2
     assert f"cannot reach the intake at {url}" in done.stderr
+
+
+def test_a_missing_or_revoked_key_is_reported(tmp_path: Path, intake_url: str) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("Some text for nobody.", encoding="utf-8")
+    done = run_submit(str(path), "--url", intake_url)
+    assert done.returncode == 1
+    assert "intake answered 401" in done.stderr and "Authorization: Bearer" in done.stderr
+    wrong = run_submit(str(path), "--url", intake_url, api_key="ne_not-a-key")
+    assert wrong.returncode == 1
+    assert "not valid (unknown or revoked)" in wrong.stderr

@@ -3,6 +3,8 @@
 Everything here talks to real services: Redis DB 14 (reserved for these tests), a SQLite
 file or PostgreSQL database, and a worker started exactly as in production
 (``celery -A workers.celery_app worker -Q newsevents``) with the repository's model.
+The in-process intake sends an API key of tenant ``TENANT``; the helpers take the client's
+article ids and find the tenant's articles by them.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from services.intake.app import create_app
 from shared.redis_testing import redis_test_url
 from shared.settings import Settings
 from shared.store import Store, StoredArticle
+from shared.store.api_keys import ApiKeys
+from shared.tenants import store_key
 
 #: The Redis database that belongs to the integration tests.
 REDIS_URL = redis_test_url(14)
@@ -34,6 +38,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).with_name("celery")
 NEWSEVENTS = Path(sys.executable).with_name("newsevents")
 SEED_TEXT = (REPO_ROOT / "seeds" / "ukrinform-2025-12-06-peace-talks.txt").read_text("utf-8")
+#: The tenant of the integration tests' API key and articles.
+TENANT = "itest"
 #: First task loads the model on a busy two-core machine: be generous.
 PROCESS_TIMEOUT_S = 240.0
 
@@ -172,8 +178,13 @@ def article_payload(key: str, text_copies: int = 1, **fields: str) -> dict[str, 
     return {"id": key, "text": body, "published_at": "2025-12-06", "source": "Ukrinform", **fields}
 
 
+def keys(ids: Iterable[str]) -> list[str]:
+    """The store keys of the test tenant's articles ``ids``."""
+    return [store_key(TENANT, article_id) for article_id in ids]
+
+
 def statuses(store: Store, ids: Iterable[str]) -> dict[str, str]:
-    """Status of each article, read with one light query.
+    """Status of each of the test tenant's articles, by client id, read with one light query.
 
     Polling with ``load_articles`` would parse every article's text and stored result many
     times a second, which on two cores starves the worker being waited for.
@@ -181,10 +192,11 @@ def statuses(store: Store, ids: Iterable[str]) -> dict[str, str]:
     wanted = list(ids)
     with store.engine.connect() as connection:
         rows = connection.execute(
-            text("SELECT id, status FROM articles WHERE id IN :ids").bindparams(
-                bindparam("ids", expanding=True)
-            ),
-            {"ids": wanted},
+            text(
+                "SELECT client_id, status FROM articles WHERE tenant = :tenant"
+                " AND client_id IN :ids"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"ids": wanted, "tenant": TENANT},
         )
         return {str(row[0]): str(row[1]) for row in rows}
 
@@ -200,7 +212,7 @@ def wait_finished(
     def finished() -> list[StoredArticle] | None:
         current = statuses(store, ids)
         if len(current) == len(ids) and set(current.values()) <= {"done", "failed"}:
-            return store.load_articles(ids)
+            return store.load_articles(keys(ids))
         return None
 
     def diagnostics() -> str:
@@ -222,7 +234,8 @@ def event_row_count(store: Store, article_id: str) -> int:
     with store.engine.connect() as connection:
         return int(
             connection.execute(
-                text("SELECT count(*) FROM events WHERE article_id = :id"), {"id": article_id}
+                text("SELECT count(*) FROM events WHERE article_id = :id"),
+                {"id": store_key(TENANT, article_id)},
             ).scalar_one()
         )
 
@@ -235,7 +248,7 @@ def argument_row_count(store: Store, article_id: str) -> int:
                     "SELECT count(*) FROM arguments JOIN events ON events.id = arguments.event_id"
                     " WHERE events.article_id = :id"
                 ),
-                {"id": article_id},
+                {"id": store_key(TENANT, article_id)},
             ).scalar_one()
         )
 
@@ -278,6 +291,8 @@ def running_stack(database_url: str, directory: Path, **worker_env: str) -> Iter
     flush.close()
     settings = intake_settings(database_url)
     with TestClient(create_app(settings)) as client:
+        _key, token = ApiKeys(client.app.state.store).create(TENANT, "integration tests")  # type: ignore[attr-defined]
+        client.headers["Authorization"] = f"Bearer {token}"
         worker = WorkerProcess(database_url, directory / "worker.log", **worker_env)
         try:
             worker.start().wait_ready()

@@ -20,10 +20,12 @@ import pytest
 from pipeline_helpers import (
     NEWSEVENTS,
     REPO_ROOT,
+    TENANT,
     Stack,
     argument_row_count,
     article_payload,
     event_row_count,
+    keys,
     running_stack,
     service_env,
     stream_counts,
@@ -34,6 +36,7 @@ from sqlalchemy import text
 from shared.dispatch import enqueue_articles
 from shared.schemas import Article, ExtractionResult
 from shared.store import Submission
+from shared.tenants import store_key
 from workers.stream import ResultsReader
 
 pytestmark = pytest.mark.slow
@@ -97,8 +100,8 @@ def test_duplicate_submission_is_not_processed_again(stack: Stack) -> None:
 
     assert again[0]["duplicate"] is True and again[0]["duplicate_of"] == "dup-1"
     assert same_text[0]["duplicate"] is True and same_text[0]["duplicate_of"] == "dup-1"
-    assert stack.store.get_article("dup-1-copy") is None
-    [after] = stack.store.load_articles(["dup-1"])
+    assert stack.store.get_article(TENANT, "dup-1-copy") is None
+    [after] = stack.store.load_articles(keys(["dup-1"]))
     assert after.attempts == first.attempts == 1
     assert after.updated_at == first.updated_at
     assert event_row_count(stack.store, "dup-1") == rows_before
@@ -107,18 +110,19 @@ def test_duplicate_submission_is_not_processed_again(stack: Stack) -> None:
 
 def test_invalid_stored_row_fails_alone_in_its_batch(stack: Stack) -> None:
     good = [Article.model_validate(article_payload(f"batch-{n}")) for n in (1, 2)]
-    stack.store.submit_many([Submission(article) for article in good])
+    stack.store.submit_many(TENANT, [Submission(article) for article in good])
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with stack.store.engine.begin() as connection:  # a row no Article validation accepts
         connection.execute(
             text(
-                "INSERT INTO articles (id, content_hash, text, status, attempts, created_at,"
-                " updated_at) VALUES ('batch-bad', :hash, :text, 'queued', 0, :now, :now)"
+                "INSERT INTO articles (id, tenant, client_id, content_hash, text, status,"
+                " attempts, created_at, updated_at) VALUES ('itest/batch-bad', 'itest',"
+                " 'batch-bad', :hash, :text, 'queued', 0, :now, :now)"
             ),
             {"hash": uuid.uuid4().hex, "text": "garbled \x07 by a broken decoder", "now": now},
         )
 
-    enqueue_articles(["batch-1", "batch-bad", "batch-2"], stack.settings)  # one task
+    enqueue_articles(keys(["batch-1", "batch-bad", "batch-2"]), stack.settings)  # one task
     finished = {a.article.id: a for a in stack.finish(["batch-1", "batch-2"])}
     wait_for(
         lambda: failed_error(stack, "batch-bad"),
@@ -136,22 +140,25 @@ def test_invalid_stored_row_fails_alone_in_its_batch(stack: Stack) -> None:
 def failed_error(stack: Stack, article_id: str) -> str | None:
     with stack.store.engine.connect() as connection:
         status, error = connection.execute(
-            text("SELECT status, error FROM articles WHERE id = :id"), {"id": article_id}
+            text("SELECT status, error FROM articles WHERE id = :id"),
+            {"id": store_key(TENANT, article_id)},
         ).one()
     return str(error) if status == "failed" else None
 
 
 def test_same_ids_queued_twice_are_written_once(stack: Stack) -> None:
     ids = ["twice-1", "twice-2"]
-    stack.store.submit_many([Submission(Article.model_validate(article_payload(i))) for i in ids])
+    stack.store.submit_many(
+        TENANT, [Submission(Article.model_validate(article_payload(i))) for i in ids]
+    )
 
-    enqueue_articles(ids, stack.settings)
-    enqueue_articles(ids, stack.settings)
+    enqueue_articles(keys(ids), stack.settings)
+    enqueue_articles(keys(ids), stack.settings)
     stack.finish(ids)
     stack.drain("twice")
 
     counts = stream_counts(stack.redis, stack.settings.results_stream)
-    for stored in stack.store.load_articles(ids):
+    for stored in stack.store.load_articles(keys(ids)):
         assert stored.status == "done" and stored.result is not None
         assert stored.attempts == 1  # the second task found it done and skipped it
         assert event_row_count(stack.store, stored.article.id) == len(stored.result.events)
@@ -217,6 +224,7 @@ def test_follow_prints_a_result_as_json(stack: Stack, tmp_path: Path) -> None:
     stack.finish(["follow-1"])
     env = service_env(stack.settings.database_url)
     command = [str(NEWSEVENTS), "follow", "--count", "1", "--json", "--from-start"]
+    command += ["--tenant", TENANT]
     command += ["--group", f"itest-follow-{uuid.uuid4().hex}"]
 
     finished = subprocess.run(
@@ -227,5 +235,5 @@ def test_follow_prints_a_result_as_json(stack: Stack, tmp_path: Path) -> None:
     lines = finished.stdout.strip().splitlines()
     assert len(lines) == 1
     result = ExtractionResult.model_validate(json.loads(lines[0]))
-    stored = stack.store.get_article(result.article_id)
+    stored = stack.store.get_article(TENANT, result.article_id)
     assert stored is not None and stored.result == result

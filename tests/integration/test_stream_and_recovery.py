@@ -38,9 +38,10 @@ def client() -> Iterator[redis.Redis]:
         yield connection
 
 
-def publish(client: redis.Redis, stream: str, *ids: str) -> None:
+def publish(client: redis.Redis, stream: str, *ids: str, tenant: str = "t") -> None:
     for article_id in ids:
-        publish_result(client, stream, 1000, ExtractionResult(article_id=article_id, model=MODEL))
+        result = ExtractionResult(article_id=article_id, model=MODEL)
+        publish_result(client, stream, 1000, result, tenant)
 
 
 def read(reader: ResultsReader, ack: bool, limit: int = 100) -> list[str]:
@@ -104,10 +105,24 @@ def test_malformed_entry_is_skipped_and_acknowledged(client: redis.Redis) -> Non
     assert client.xpending(stream, "g")["pending"] == 0
 
 
+def test_a_tenant_reader_sees_only_its_tenants_results(client: redis.Redis) -> None:
+    stream = f"itest:{uuid.uuid4().hex}"
+    publish(client, stream, "a1", tenant="t1")
+    publish(client, stream, "b1", tenant="t2")
+    publish(client, stream, "a2", tenant="t1")
+    reader = ResultsReader(client, stream, "only-t1", "c", block_ms=100, tenant="t1")
+    reader.ensure_group(from_start=True)
+    assert read(reader, ack=True) == ["a1", "a2"]
+    assert client.xpending(stream, "only-t1")["pending"] == 0  # t2's entry acked, skipped
+    everyone = ResultsReader(client, stream, "all", "c", block_ms=100)
+    everyone.ensure_group(from_start=True)
+    assert read(everyone, ack=True) == ["a1", "b1", "a2"]
+
+
 def test_stream_is_trimmed_to_about_maxlen(client: redis.Redis) -> None:
     stream = f"itest:{uuid.uuid4().hex}"
     for n in range(500):
-        publish_result(client, stream, 50, ExtractionResult(article_id=f"a{n}", model=MODEL))
+        publish_result(client, stream, 50, ExtractionResult(article_id=f"a{n}", model=MODEL), "t")
     assert 50 <= client.xlen(stream) < 500
 
 
@@ -140,15 +155,16 @@ def test_requeue_command_without_options_requeues_what_is_stuck(
     store = Store(database_url)
     store.migrate()
     store.submit_many(
-        [Submission(Article(id=f"s{n}", text=f"Officials met in Kyiv {n}.")) for n in range(4)]
+        "t", [Submission(Article(id=f"s{n}", text=f"Officials met in Kyiv {n}.")) for n in range(4)]
     )
-    store.mark_unsent(["s0"])  # accepted while Redis was down
-    store.mark_processing(["s1"], lease_s=-1)  # its worker died
-    store.save_result(ExtractionResult(article_id="s2", model=MODEL))  # never announced
+    store.mark_unsent(["t/s0"])  # accepted while Redis was down
+    store.mark_processing(["t/s1"], lease_s=-1)  # its worker died
+    store.save_result("t/s2", ExtractionResult(article_id="s2", model=MODEL))  # never announced
     an_hour_ago = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(hours=1)
     with store.engine.begin() as connection:
         connection.execute(
-            text("UPDATE articles SET announce_claimed_at = :t WHERE id = 's2'"), {"t": an_hour_ago}
+            text("UPDATE articles SET announce_claimed_at = :t WHERE id = 't/s2'"),
+            {"t": an_hour_ago},
         )
     store.close()
 
@@ -162,7 +178,7 @@ def test_requeue_command_without_options_requeues_what_is_stuck(
         "lost": 0,
         "reannounced": 1,
     }
-    assert queued_ids(client) == [["s0"], ["s1"]]  # s3 was sent and is still queued
+    assert queued_ids(client) == [["t/s0"], ["t/s1"]]  # s3 was sent and is still queued
     stream = intake_settings(database_url).results_stream
     assert [fields[b"article_id"] for _, fields in client.xrange(stream)] == [b"s2"]
     again = run_requeue(database_url)
@@ -173,14 +189,14 @@ def test_requeue_command_sends_stale_articles(client: redis.Redis, tmp_path: Pat
     database_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     store = Store(database_url)
     store.migrate()
-    store.submit_many([Submission(Article(id="lost", text="Officials met in Lviv."))])
+    store.submit_many("t", [Submission(Article(id="lost", text="Officials met in Lviv."))])
     store.close()
 
     finished = run_requeue(database_url, "--older-than", "0")
 
     assert finished.returncode == 0, finished.stderr
-    assert json.loads(finished.stdout) == {"requeued": 1, "ids": ["lost"]}
-    assert queued_ids(client) == [["lost"]]
+    assert json.loads(finished.stdout) == {"requeued": 1, "ids": ["t/lost"]}
+    assert queued_ids(client) == [["t/lost"]]
 
 
 def test_requeue_command_rejects_a_negative_age(tmp_path: Path) -> None:

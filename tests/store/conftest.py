@@ -38,7 +38,7 @@ def postgres_session_url() -> Iterator[str]:
 def empty_postgres(store: Store) -> None:
     """Remove every row a previous test left, and restart the id sequences."""
     with store.engine.begin() as connection:
-        connection.execute(text("TRUNCATE articles, events, arguments RESTART IDENTITY"))
+        connection.execute(text("TRUNCATE articles, events, arguments, api_keys RESTART IDENTITY"))
 
 
 @pytest.fixture(params=BACKENDS)

@@ -20,6 +20,8 @@ from shared.schemas import (
     PloverCoding,
     Span,
 )
+from shared.store import Store
+from shared.tenants import store_key
 
 MODEL = ModelInfo(name="hand-built", version="test-1")
 
@@ -133,3 +135,22 @@ def talks_result(article_id: str) -> ExtractionResult:
             make_event(text, "sign", "Agreement", arguments=(("Participant", "The ministers"),)),
         ],
     )
+
+
+#: The tenant the store tests store their articles under.
+TENANT = "t1"
+
+
+def key(article_id: str, tenant: str = TENANT) -> str:
+    """The store key of one of the test tenant's articles."""
+    return store_key(tenant, article_id)
+
+
+def keys(*article_ids: str) -> list[str]:
+    """The store keys of several of the test tenant's articles."""
+    return [key(article_id) for article_id in article_ids]
+
+
+def save_result(store: Store, result: ExtractionResult, tenant: str = TENANT) -> bool:
+    """Save ``result`` under the store key of its article in ``tenant``."""
+    return store.save_result(key(result.article_id, tenant), result)

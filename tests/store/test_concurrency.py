@@ -22,14 +22,14 @@ from shared.settings import REPO_ROOT
 from shared.store import Store, Submission, SubmitOutcome
 from shared.store.testing import temporary_postgres_database
 
-from .factories import TALKS_TEXT, make_article, talks_result
+from .factories import TALKS_TEXT, TENANT, make_article, talks_result
 
 #: Submits the same articles as its siblings, then claims and completes each one.
 #: Arguments: database URL, article count, directory holding factories.py.
 CHILD = """
 import dataclasses, json, sys
 sys.path.insert(0, sys.argv[3])
-from factories import TALKS_TEXT, make_article, talks_result
+from factories import TALKS_TEXT, TENANT, keys, make_article, save_result, talks_result
 from shared.store import Store, Submission
 
 url, count = sys.argv[1], int(sys.argv[2])
@@ -37,10 +37,10 @@ store = Store(url)
 outcomes = []
 for index in range(count):
     article = make_article(f"shared-{index}", text=f"{TALKS_TEXT} ({index})")
-    [outcome] = store.submit_many([Submission(article)])
+    [outcome] = store.submit_many(TENANT, [Submission(article)])
     outcomes.append(dataclasses.asdict(outcome))
-    store.mark_processing([article.id])
-    store.save_result(talks_result(article.id))
+    store.mark_processing(keys(article.id))
+    save_result(store, talks_result(article.id))
 store.close()
 print(json.dumps(outcomes))
 """
@@ -98,7 +98,7 @@ def test_processes_share_the_database(store: Store) -> None:
                 assert outcome["duplicate_of"] == outcome["id"]
 
     assert store.count_by_status()["done"] == ARTICLES_PER_CHILD
-    stored = store.get_article("shared-0")
+    stored = store.get_article(TENANT, "shared-0")
     assert stored is not None and stored.result == talks_result("shared-0")
     assert 1 <= stored.attempts <= CHILDREN
 
@@ -115,7 +115,9 @@ def test_threads_racing_on_one_article(database_url: str) -> None:
             barrier.wait()
             # Half use the same id, half the same text under their own id.
             article_id = "race" if index % 2 == 0 else f"race-copy-{index}"
-            outcomes.extend(store.submit_many([Submission(make_article(article_id, TALKS_TEXT))]))
+            outcomes.extend(
+                store.submit_many(TENANT, [Submission(make_article(article_id, TALKS_TEXT))])
+            )
         except BaseException as error:  # reported below, in the test's thread
             errors.append(error)
 
@@ -162,12 +164,14 @@ def test_lost_insert_race_is_reported_as_duplicate(postgres_store: Store) -> Non
     def rival_inserts_first(_conn: object, _cursor: object, statement: str, *_: object) -> None:
         if statement.startswith("INSERT INTO articles") and not rival_outcomes:
             rival_outcomes.extend(
-                rival.submit_many([Submission(make_article("rival-copy", TALKS_TEXT))])
+                rival.submit_many(TENANT, [Submission(make_article("rival-copy", TALKS_TEXT))])
             )
 
     event.listen(postgres_store.engine, "before_cursor_execute", rival_inserts_first)
     try:
-        [outcome] = postgres_store.submit_many([Submission(make_article("mine", TALKS_TEXT))])
+        [outcome] = postgres_store.submit_many(
+            TENANT, [Submission(make_article("mine", TALKS_TEXT))]
+        )
     finally:
         event.remove(postgres_store.engine, "before_cursor_execute", rival_inserts_first)
         rival.close()
@@ -177,7 +181,7 @@ def test_lost_insert_race_is_reported_as_duplicate(postgres_store: Store) -> Non
     assert outcome == SubmitOutcome(
         id="mine", status="queued", duplicate=True, duplicate_of="rival-copy"
     )
-    assert postgres_store.get_article("mine") is None
+    assert postgres_store.get_article(TENANT, "mine") is None
 
 
 def pooled_connections(store: Store) -> int:
@@ -193,7 +197,7 @@ def pooled_connections(store: Store) -> int:
 FORKING_PARENT = """
 import json, multiprocessing, sys
 sys.path.insert(0, sys.argv[2])
-from factories import make_article
+from factories import TENANT, make_article
 from sqlalchemy import QueuePool
 from shared.store import Store, Submission
 
@@ -204,13 +208,13 @@ def pooled(store):
 def child(store, queue):
     try:
         inherited = pooled(store)
-        store.submit_many([Submission(make_article("from-child"))])
+        store.submit_many(TENANT, [Submission(make_article("from-child"))])
         queue.put((inherited, store.count_by_status()["queued"]))
     except BaseException as error:
         queue.put(repr(error))
 
 store = Store(sys.argv[1])
-store.submit_many([Submission(make_article("from-parent"))])
+store.submit_many(TENANT, [Submission(make_article("from-parent"))])
 parent_pooled = pooled(store)
 context = multiprocessing.get_context("fork")
 queue = context.Queue()

@@ -18,7 +18,7 @@ from shared.store import migrate as migrations
 from shared.store.engine import prepare_sqlite_directory, sqlite_file
 from shared.store.tables import Base
 
-STORE_TABLES = {"articles", "events", "arguments", "heartbeat"}
+STORE_TABLES = {"articles", "events", "arguments", "heartbeat", "api_keys"}
 #: The newest revision the packaged scripts define.
 HEAD = ScriptDirectory.from_config(migrations.alembic_config()).get_current_head()
 

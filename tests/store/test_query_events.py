@@ -10,19 +10,29 @@ from pydantic import ValidationError
 from shared.schemas import Event
 from shared.store import EventQuery, Store, Submission
 
-from .factories import TALKS_TEXT, make_article, make_event, make_result, talks_result
+from .factories import (
+    TALKS_TEXT,
+    TENANT,
+    make_article,
+    make_event,
+    make_result,
+    save_result,
+    talks_result,
+)
 
 D = dt.date
 
 
 def store_result(store: Store, article_id: str, events: list[Event] | None = None) -> None:
-    store.submit_many([Submission(make_article(article_id, text=f"{TALKS_TEXT} ({article_id})"))])
+    store.submit_many(
+        TENANT, [Submission(make_article(article_id, text=f"{TALKS_TEXT} ({article_id})"))]
+    )
     result = talks_result(article_id)
-    store.save_result(result if events is None else make_result(article_id, events))
+    save_result(store, result if events is None else make_result(article_id, events))
 
 
 def summary(store: Store, **filters: object) -> list[tuple[str, str]]:
-    page = store.query_events(EventQuery.model_validate(filters))
+    page = store.query_events(TENANT, EventQuery.model_validate(filters))
     assert page.total == len(page.items)
     return [(item.article_id, item.event.type) for item in page.items]
 
@@ -47,7 +57,7 @@ def test_all_events_in_article_then_result_order(two_articles: Store) -> None:
 
 
 def test_items_carry_the_saved_event(two_articles: Store) -> None:
-    page = two_articles.query_events(EventQuery(article_id="a", type="Meet"))
+    page = two_articles.query_events(TENANT, EventQuery(article_id="a", type="Meet"))
     [item] = page.items
     assert item.event == talks_result("a").events[0]
     assert isinstance(item.id, int)
@@ -103,28 +113,28 @@ def test_time_filter_combines_with_type(two_articles: Store) -> None:
 def test_pages_cover_every_match_once_with_the_full_total(store: Store) -> None:
     for index in range(5):
         store_result(store, f"art{index}")
-    everything = store.query_events(EventQuery(limit=500))
+    everything = store.query_events(TENANT, EventQuery(limit=500))
     assert everything.total == 15
 
     seen: list[int] = []
     for offset in range(0, 15, 4):
-        page = store.query_events(EventQuery(limit=4, offset=offset))
+        page = store.query_events(TENANT, EventQuery(limit=4, offset=offset))
         assert (page.total, page.limit, page.offset) == (15, 4, offset)
         assert len(page.items) == min(4, 15 - offset)
         seen.extend(item.id for item in page.items)
     assert seen == [item.id for item in everything.items]
 
-    beyond = store.query_events(EventQuery(limit=4, offset=100))
+    beyond = store.query_events(TENANT, EventQuery(limit=4, offset=100))
     assert (beyond.items, beyond.total) == ([], 15)
 
-    typed = store.query_events(EventQuery(type="Attack", limit=2, offset=1))
+    typed = store.query_events(TENANT, EventQuery(type="Attack", limit=2, offset=1))
     assert typed.total == 5
     assert [item.article_id for item in typed.items] == ["art1", "art2"]
 
 
 def test_replaced_results_leave_no_old_events(store: Store) -> None:
     store_result(store, "a")
-    store.save_result(make_result("a", [make_event(TALKS_TEXT, "sign", "Agreement")]))
+    save_result(store, make_result("a", [make_event(TALKS_TEXT, "sign", "Agreement")]))
     assert summary(store) == [("a", "Agreement")]
 
 

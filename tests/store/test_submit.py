@@ -9,13 +9,13 @@ import pytest
 from shared.schemas import Article
 from shared.store import Store, Submission, SubmitOutcome, content_hash
 
-from .factories import make_article
+from .factories import TENANT, keys, make_article
 
 
 def submit(
     store: Store, *articles: Article, callback_url: str | None = None
 ) -> list[SubmitOutcome]:
-    return store.submit_many([Submission(article, callback_url) for article in articles])
+    return store.submit_many(TENANT, [Submission(article, callback_url) for article in articles])
 
 
 @pytest.mark.parametrize(
@@ -42,7 +42,7 @@ def test_article_round_trip(store: Store, published_at: dt.datetime | dt.date | 
     [outcome] = submit(store, article, callback_url="http://127.0.0.1:9/hook")
     assert outcome == SubmitOutcome(id="a1", status="queued", duplicate=False, duplicate_of=None)
 
-    stored = store.get_article("a1")
+    stored = store.get_article(TENANT, "a1")
     assert stored is not None
     assert stored.article == article
     assert type(stored.article.published_at) is type(published_at)
@@ -63,14 +63,14 @@ def test_content_hash_ignores_surrounding_whitespace_only() -> None:
 
 
 def test_get_article_unknown_is_none(store: Store) -> None:
-    assert store.get_article("missing") is None
+    assert store.get_article(TENANT, "missing") is None
 
 
 def test_duplicate_by_id_writes_nothing(store: Store) -> None:
     submit(store, make_article("a1", text="first text"))
     [outcome] = submit(store, make_article("a1", text="other text"), callback_url="http://x/")
     assert outcome == SubmitOutcome(id="a1", status="queued", duplicate=True, duplicate_of="a1")
-    stored = store.get_article("a1")
+    stored = store.get_article(TENANT, "a1")
     assert stored is not None
     assert stored.article.text == "first text"
     assert stored.callback_url is None
@@ -81,12 +81,12 @@ def test_duplicate_by_content_hash_is_not_inserted(store: Store) -> None:
     submit(store, make_article("a1", text="Same words."))
     [outcome] = submit(store, make_article("a2", text="\tSame words.  "))
     assert outcome == SubmitOutcome(id="a2", status="queued", duplicate=True, duplicate_of="a1")
-    assert store.get_article("a2") is None
+    assert store.get_article(TENANT, "a2") is None
 
 
 def test_duplicate_reports_the_stored_status(store: Store) -> None:
     submit(store, make_article("a1", text="Same words."))
-    store.mark_processing(["a1"])
+    store.mark_processing(keys("a1"))
     outcomes = submit(store, make_article("a1"), make_article("a2", text="Same words."))
     assert [(o.status, o.duplicate_of) for o in outcomes] == [
         ("processing", "a1"),
@@ -121,10 +121,10 @@ def test_same_id_preferred_over_same_text_elsewhere(store: Store) -> None:
 
 def test_load_articles_keeps_input_order_and_skips_unknown(store: Store) -> None:
     submit(store, *(make_article(f"a{i}") for i in range(4)))
-    loaded = store.load_articles(["a3", "missing", "a0", "a2"])
+    loaded = store.load_articles(keys("a3", "missing", "a0", "a2"))
     assert [stored.article.id for stored in loaded] == ["a3", "a0", "a2"]
-    assert store.load_articles([]) == []
+    assert store.load_articles(keys()) == []
 
 
 def test_empty_submission_list(store: Store) -> None:
-    assert store.submit_many([]) == []
+    assert store.submit_many(TENANT, []) == []

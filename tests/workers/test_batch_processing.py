@@ -16,10 +16,23 @@ from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import text
 
 from shared.schemas import Article, Event, ExtractionResult, ModelInfo, Span
-from shared.store import Store, Submission
+from shared.store import Store, StoredArticle, Submission
+from shared.tenants import client_id, store_key
 from workers.processing import describe_error, process_batch
 
 MODEL = ModelInfo(name="rule-based", version="test")
+#: The tenant of the articles of these tests.
+TENANT = "w"
+
+
+def keys(*article_ids: str) -> list[str]:
+    """Store keys of the test tenant's articles."""
+    return [store_key(TENANT, article_id) for article_id in article_ids]
+
+
+def client_ids(article_keys: list[str]) -> list[str]:
+    """The client ids inside store keys (what the extractor sees)."""
+    return [client_id(key) for key in article_keys]
 
 
 class RuleExtractor:
@@ -47,8 +60,9 @@ class Announcements:
     def __init__(self) -> None:
         self.seen: list[tuple[str, str | None]] = []
 
-    def __call__(self, result: ExtractionResult, callback_url: str | None) -> None:
-        self.seen.append((result.article_id, callback_url))
+    def __call__(self, item: StoredArticle, result: ExtractionResult) -> None:
+        assert item.tenant == TENANT and item.article.id == result.article_id
+        self.seen.append((result.article_id, item.callback_url))
 
 
 @pytest.fixture
@@ -60,11 +74,13 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def submit(store: Store, *texts: str, callback_url: str | None = None) -> list[str]:
+    """Store articles a0, a1, ... of the test tenant; their store keys."""
     ids = [f"a{number}" for number in range(len(texts))]
     store.submit_many(
-        [Submission(Article(id=i, text=t), callback_url) for i, t in zip(ids, texts, strict=True)]
+        TENANT,
+        [Submission(Article(id=i, text=t), callback_url) for i, t in zip(ids, texts, strict=True)],
     )
-    return ids
+    return keys(*ids)
 
 
 def event_rows(store: Store) -> int:
@@ -79,12 +95,12 @@ def test_batch_is_extracted_stored_and_announced_once(store: Store) -> None:
     report = process_batch(store, ids, extractor, announced)
 
     assert report.done == ids and not report.failed
-    assert extractor.calls == [ids]  # one batched model call
+    assert extractor.calls == [client_ids(ids)]  # one batched model call
     assert announced.seen == [("a0", "http://cb/"), ("a1", "http://cb/")]
-    for article_id in ids:
-        stored = store.get_article(article_id)
-        assert stored is not None and stored.status == "done"
+    for stored in store.load_articles(ids):
+        assert stored.status == "done"
         assert stored.result is not None and len(stored.result.events) == 1
+        assert stored.result.article_id == stored.article.id
     assert event_rows(store) == 2
 
 
@@ -114,7 +130,7 @@ def announcement_state(store: Store, article_id: str) -> tuple[bool, bool]:
 def test_announcement_is_confirmed_in_the_store(store: Store) -> None:
     ids = submit(store, "They met in Kyiv.")
     process_batch(store, ids, RuleExtractor(), Announcements())
-    assert announcement_state(store, "a0") == (True, True)
+    assert announcement_state(store, keys("a0")[0]) == (True, True)
     assert store.claim_announcements(dt.datetime.now(dt.UTC)) == []  # nothing left to do
 
 
@@ -132,14 +148,14 @@ def test_redelivered_batch_does_not_announce_again(store: Store) -> None:
 def test_failed_announcement_stays_claimed_for_the_sweep(store: Store) -> None:
     ids = submit(store, "They met in Kyiv.", "Leaders met twice.")
 
-    def redis_down(result: ExtractionResult, callback_url: str | None) -> None:
+    def redis_down(item: StoredArticle, result: ExtractionResult) -> None:
         raise ConnectionError("Redis is down")
 
     report = process_batch(store, ids, RuleExtractor(), redis_down)
 
     assert report.done == ids  # the batch is stored all the same
     assert [item.status for item in store.load_articles(ids)] == ["done", "done"]
-    assert announcement_state(store, "a0") == (True, False)
+    assert announcement_state(store, keys("a0")[0]) == (True, False)
     assert store.claim_announcements(dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)) == []
     assert store.claim_announcements(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)) == ids
 
@@ -182,9 +198,9 @@ def test_failing_article_is_marked_failed_and_others_finish(store: Store) -> Non
 
     report = process_batch(store, ids, extractor, announced)
 
-    assert report.done == ["a0", "a2"] and report.failed == ["a1"]
-    assert extractor.calls == [ids, ["a0"], ["a1"], ["a2"]]  # batch, then one by one
-    failed = store.get_article("a1")
+    assert report.done == keys("a0", "a2") and report.failed == keys("a1")
+    assert extractor.calls == [client_ids(ids), ["a0"], ["a1"], ["a2"]]  # batch, then singly
+    failed = store.get_article(TENANT, "a1")
     assert failed is not None and failed.status == "failed"
     assert failed.error == "ValueError: cannot read a1"
     assert [article_id for article_id, _ in announced.seen] == ["a0", "a2"]
@@ -196,18 +212,19 @@ def test_row_that_is_not_a_valid_article_fails_alone(store: Store) -> None:
     with store.engine.begin() as connection:
         connection.execute(
             text(
-                "INSERT INTO articles (id, content_hash, text, status, attempts, created_at,"
-                " updated_at) VALUES ('bad', 'x', :text, 'queued', 0, :now, :now)"
+                "INSERT INTO articles (id, tenant, client_id, content_hash, text, status,"
+                " attempts, created_at, updated_at)"
+                " VALUES ('w/bad', 'w', 'bad', 'x', :text, 'queued', 0, :now, :now)"
             ),
             {"text": "broken \x01 decoder", "now": now},
         )
 
-    report = process_batch(store, ["a0", "bad", "a1"], RuleExtractor(), Announcements())
+    report = process_batch(store, keys("a0", "bad", "a1"), RuleExtractor(), Announcements())
 
-    assert report.done == ["a0", "a1"] and report.failed == ["bad"]
+    assert report.done == keys("a0", "a1") and report.failed == keys("bad")
     with store.engine.connect() as connection:
         status, error = connection.execute(
-            text("SELECT status, error FROM articles WHERE id = 'bad'")
+            text("SELECT status, error FROM articles WHERE id = 'w/bad'")
         ).one()
     assert status == "failed"
     assert error.startswith("ValidationError: ") and "control character" in error
@@ -215,8 +232,8 @@ def test_row_that_is_not_a_valid_article_fails_alone(store: Store) -> None:
 
 def test_unknown_ids_are_reported_missing(store: Store) -> None:
     ids = submit(store, "They met in Kyiv.")
-    report = process_batch(store, [*ids, "nope"], RuleExtractor(), Announcements())
-    assert report.done == ids and report.missing == ["nope"]
+    report = process_batch(store, [*ids, "w/nope"], RuleExtractor(), Announcements())
+    assert report.done == ids and report.missing == ["w/nope"]
 
 
 def test_results_out_of_order_fall_back_to_one_by_one(store: Store) -> None:
@@ -229,7 +246,7 @@ def test_results_out_of_order_fall_back_to_one_by_one(store: Store) -> None:
     report = process_batch(store, ids, reversed_extractor, Announcements())
 
     assert report.done == ids
-    assert inner.calls == [ids, ["a0"], ["a1"]]
+    assert inner.calls == [client_ids(ids), ["a0"], ["a1"]]
 
 
 def test_error_description_names_type_and_message() -> None:
@@ -250,11 +267,11 @@ def test_interrupted_batch_reruns_one_article_at_a_time(store: Store) -> None:
 def test_article_whose_worker_keeps_dying_is_given_up_after_max_attempts(store: Store) -> None:
     ids = submit(store, "They met in Kyiv.", "Leaders met twice.")
     for _ in range(3):
-        store.mark_processing(["a0"])  # three workers died on it
+        store.mark_processing(keys("a0"))  # three workers died on it
 
     report = process_batch(store, ids, RuleExtractor(), Announcements(), max_attempts=3)
 
-    assert report.failed == ["a0"] and report.done == ["a1"]
-    stored = store.get_article("a0")
+    assert report.failed == keys("a0") and report.done == keys("a1")
+    stored = store.get_article(TENANT, "a0")
     assert stored is not None and stored.status == "failed"
     assert stored.error is not None and "gave up after 3 attempts" in stored.error

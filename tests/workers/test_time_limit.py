@@ -7,17 +7,13 @@ from pathlib import Path
 import pytest
 import redis
 from pydantic import ValidationError
-from worker_fixtures import queued_batches, worker_settings
+from worker_fixtures import TENANT, queued_batches, submit, worker_settings
+from worker_fixtures import key as k
 
-from shared.schemas import Article, ExtractionResult, ModelInfo
+from shared.schemas import ExtractionResult, ModelInfo
 from shared.settings import Settings
-from shared.store import Store, Submission
+from shared.store import Store
 from workers.time_limit import halves, split_timed_out_batch
-
-
-def submit(store: Store, *ids: str) -> list[str]:
-    store.submit_many([Submission(Article(id=i, text=f"Leaders met in {i}.")) for i in ids])
-    return list(ids)
 
 
 def test_halves() -> None:
@@ -30,14 +26,16 @@ def test_a_batch_is_split_in_halves_and_its_attempts_refunded(
     store: Store, settings: Settings, redis_client: redis.Redis
 ) -> None:
     ids = submit(store, "a", "b", "c", "d", "e")
-    store.mark_processing(["a", "b", "c"])  # the group running when the limit struck
-    store.save_result(ExtractionResult(article_id="e", model=ModelInfo(name="m", version="1")))
+    store.mark_processing([k("a"), k("b"), k("c")])  # the group running when the limit struck
+    store.save_result(
+        k("e"), ExtractionResult(article_id="e", model=ModelInfo(name="m", version="1"))
+    )
 
     report = split_timed_out_batch(store, ids, settings)
 
-    assert report.requeued == [["a", "b"], ["c", "d"]] and report.failed == []
-    assert queued_batches(redis_client) == [["a", "b"], ["c", "d"]]
-    stored = {item.article.id: item for item in store.load_articles(ids)}
+    assert report.requeued == [[k("a"), k("b")], [k("c"), k("d")]] and report.failed == []
+    assert queued_batches(redis_client) == [[k("a"), k("b")], [k("c"), k("d")]]
+    stored = {item.article.id: item for item in store.load_articles(ids)}  # client ids
     assert [stored[i].status for i in "abcd"] == ["queued"] * 4
     assert [stored[i].attempts for i in "abcd"] == [0, 0, 0, 0]  # too big is not their fault
     assert stored["e"].status == "done"
@@ -47,13 +45,13 @@ def test_an_article_alone_counts_the_attempt_and_is_requeued_alone(
     store: Store, settings: Settings, redis_client: redis.Redis
 ) -> None:
     ids = submit(store, "slow", "next")
-    store.mark_processing(["slow"])
+    store.mark_processing([k("slow")])
 
     report = split_timed_out_batch(store, ids, settings)
 
-    assert report.requeued == [["slow"], ["next"]]
-    assert queued_batches(redis_client) == [["slow"], ["next"]]
-    slow = store.get_article("slow")
+    assert report.requeued == [[k("slow")], [k("next")]]
+    assert queued_batches(redis_client) == [[k("slow")], [k("next")]]
+    slow = store.get_article(TENANT, "slow")
     assert slow is not None and slow.status == "queued" and slow.attempts == 1
 
 
@@ -64,13 +62,13 @@ def test_an_article_alone_at_max_attempts_fails_naming_the_time_limit(
         tmp_path, max_attempts=2, task_time_limit_s=20, task_soft_time_limit_s=7
     )
     ids = submit(store, "poison", "other")
-    store.mark_processing(["poison"])
-    store.mark_processing(["poison"])
+    store.mark_processing([k("poison")])
+    store.mark_processing([k("poison")])
 
     report = split_timed_out_batch(store, ids, settings)
 
-    assert report.failed == ["poison"] and report.requeued == [["other"]]
-    poison = store.get_article("poison")
+    assert report.failed == [k("poison")] and report.requeued == [[k("other")]]
+    poison = store.get_article(TENANT, "poison")
     assert poison is not None and poison.status == "failed"
     assert poison.error == (
         "gave up after 2 attempts: extracting this article on its own took longer than "

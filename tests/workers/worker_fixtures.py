@@ -11,8 +11,9 @@ from sqlalchemy import text
 
 from shared.dispatch import QUEUE
 from shared.redis_testing import redis_test_url
+from shared.schemas import Article
 from shared.settings import Settings
-from shared.store import Store
+from shared.store import Store, Submission
 
 #: The Redis database that belongs to the worker tests.
 REDIS_URL = redis_test_url(12)
@@ -54,3 +55,20 @@ def column(store: Store, name: str, article_id: str) -> object:
         return connection.execute(
             text(f"SELECT {name} FROM articles WHERE id = :id"), {"id": article_id}
         ).scalar_one()
+
+
+#: The tenant the worker tests store their articles under.
+TENANT = "t"
+
+
+def key(article_id: str) -> str:
+    """The store key of a test article of ``TENANT``."""
+    return f"{TENANT}/{article_id}"
+
+
+def submit(store: Store, *ids: str) -> list[str]:
+    """Store short articles of ``TENANT`` with these ids; returns their store keys."""
+    store.submit_many(
+        TENANT, [Submission(Article(id=i, text=f"Officials met in {i}.")) for i in ids]
+    )
+    return [key(i) for i in ids]

@@ -37,9 +37,8 @@ NEW_INDEXES = {
 
 def upgrade() -> None:
     """Add the columns, fill them for existing rows, index them; create the heartbeat."""
-    with op.batch_alter_table("articles") as batch:
-        for name in NEW_COLUMNS:
-            batch.add_column(sa.Column(name, sa.DateTime(timezone=True), nullable=True))
+    for name in NEW_COLUMNS:  # plain ALTER TABLE ADD COLUMN on every backend, no table copy
+        op.add_column("articles", sa.Column(name, sa.DateTime(timezone=True), nullable=True))
     op.execute("UPDATE articles SET announced_at = updated_at WHERE status = 'done'")
     op.execute("UPDATE articles SET enqueued_at = updated_at WHERE status = 'queued'")
     op.execute("UPDATE articles SET lease_expires_at = updated_at WHERE status = 'processing'")
@@ -58,6 +57,7 @@ def downgrade() -> None:
     op.drop_table("heartbeat")
     for index in NEW_INDEXES:
         op.drop_index(index, table_name="articles")
-    with op.batch_alter_table("articles") as batch:
-        for name in NEW_COLUMNS:
-            batch.drop_column(name)
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite >= 3.35 has it): a batch "move and copy"
+    # would drop the old articles table, and its ON DELETE CASCADE would empty events.
+    for name in NEW_COLUMNS:
+        op.drop_column("articles", name)

@@ -24,12 +24,21 @@ from typing import Any
 
 import redis
 from fastapi.testclient import TestClient
-from pipeline_helpers import REPO_ROOT, WorkerProcess, event_row_count, statuses, wait_for
+from pipeline_helpers import (
+    REPO_ROOT,
+    TENANT,
+    WorkerProcess,
+    event_row_count,
+    keys,
+    statuses,
+    wait_for,
+)
 from sqlalchemy import bindparam, text
 
 from services.intake.app import create_app
 from shared.settings import Settings
 from shared.store import Store
+from shared.store.api_keys import ApiKeys
 
 #: The recovery settings of the fault tests: sweeps every second, short grace periods.
 RECOVERY_ENV = {
@@ -210,7 +219,7 @@ class FaultStack:
         entries = self.stream_entries()
         unmarked = Counter(e["article_id"] for e in entries if e.get("redelivered") != "1")
         every = Counter(e["article_id"] for e in entries)
-        for stored in self.store.load_articles(ids):
+        for stored in self.store.load_articles(keys(ids)):
             article_id = stored.article.id
             assert stored.status == "done", (article_id, stored.status, stored.error)
             assert stored.result is not None
@@ -220,7 +229,7 @@ class FaultStack:
 
 
 def unannounced(store: Store, ids: list[str]) -> list[str]:
-    """Of ``ids``, the done articles whose announcement is not confirmed yet."""
+    """Of ``ids`` (client ids), the done articles whose announcement is not confirmed yet."""
     if not ids:
         return []
     with store.engine.connect() as connection:
@@ -228,7 +237,7 @@ def unannounced(store: Store, ids: list[str]) -> list[str]:
             text("SELECT id FROM articles WHERE id IN :ids AND announced_at IS NULL").bindparams(
                 bindparam("ids", expanding=True)
             ),
-            {"ids": ids},
+            {"ids": keys(ids)},
         )
         return [str(row[0]) for row in rows]
 
@@ -244,6 +253,8 @@ def fault_stack(directory: Path, database_url: str) -> Iterator[FaultStack]:
     )
     try:
         with TestClient(create_app(settings)) as client:
+            _key, token = ApiKeys(client.app.state.store).create(TENANT, "fault tests")  # type: ignore[attr-defined]
+            client.headers["Authorization"] = f"Bearer {token}"
             stack = FaultStack(directory, database_url, redis_server, client)
             try:
                 yield stack

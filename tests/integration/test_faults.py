@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from fault_helpers import FaultStack, fault_stack
-from pipeline_helpers import article_payload, statuses, wait_for
+from pipeline_helpers import TENANT, article_payload, statuses, wait_for
 
 from shared.store.testing import allow_connections, temporary_postgres_database
 
@@ -119,7 +119,7 @@ def test_time_limited_batch_is_split_and_a_slow_article_fails_alone(tmp_path: Pa
         outcome.report()
         normal, slow = ids[:-1], ids[-1]
         stack.assert_done_exactly_once(normal)
-        failed = stack.store.get_article(slow)
+        failed = stack.store.get_article(TENANT, slow)
         assert failed is not None and failed.status == "failed"
         assert failed.error is not None and "soft time limit (3 s)" in failed.error
         assert stack.worker is not None

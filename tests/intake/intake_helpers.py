@@ -12,7 +12,7 @@ from typing import Any
 
 import redis
 
-from shared.dispatch import EXTRACT_TASK, QUEUE
+from shared.queues import EXTRACT_QUEUE, EXTRACT_TASK
 from shared.redis_testing import redis_test_url
 
 #: The Redis database reserved for the intake tests (other test areas use other numbers).
@@ -21,7 +21,7 @@ REDIS_URL = redis_test_url(13)
 
 def queued_messages(client: redis.Redis) -> list[dict[str, Any]]:
     """Every message waiting in the ``newsevents`` queue, oldest first."""
-    raw = client.lrange(QUEUE, 0, -1)
+    raw = client.lrange(EXTRACT_QUEUE, 0, -1)
     # LPUSH puts the newest at the head, so reverse for sending order.
     return [json.loads(entry) for entry in reversed(raw)]
 

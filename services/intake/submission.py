@@ -15,10 +15,12 @@ from typing import Any
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
+from services.intake.callback_check import refuse_unsafe_callbacks
 from services.intake.errors import IntakeError
 from services.intake.models import AcceptedArticle
 from services.intake.payload import parse_body
 from services.intake.validation import check_items, error_status
+from shared.callback_policy import CallbackPolicy
 from shared.dispatch import enqueue_articles
 from shared.settings import Settings
 from shared.store import Store
@@ -53,6 +55,8 @@ def submit_request(
     """Handle one POST /v1/articles body; returns the 202 entries or raises IntakeError."""
     items: list[Any] = parse_body(content_type, body, settings.max_batch_articles)
     checked = check_items(items, settings.max_text_chars)
+    policy = CallbackPolicy.from_setting(settings.callback_allowed_networks)
+    checked = refuse_unsafe_callbacks(checked, policy)
     submissions = [item.submission for item in checked.valid]
     outcomes = store.submit_many(submissions) if submissions else []
     accepted = [

@@ -84,7 +84,10 @@ def service_env(database_url: str, **extra: str) -> dict[str, str]:
 
 def intake_settings(database_url: str) -> Settings:
     """Settings for the in-process intake, matching ``service_env``."""
-    return Settings(database_url=database_url, redis_url=REDIS_URL)
+    allowed = LOOPBACK_CALLBACKS["NEWSEVENTS_CALLBACK_ALLOWED_NETWORKS"]
+    return Settings(
+        database_url=database_url, redis_url=REDIS_URL, callback_allowed_networks=allowed
+    )
 
 
 class WorkerProcess:

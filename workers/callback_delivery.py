@@ -4,7 +4,8 @@
 
 * **where it goes**: the URL must pass ``shared.callback_policy`` (resolved once, every
   address checked) and the connection is made to the first checked address by
-  ``PinnedBackend``: the HTTP client is never given a name to resolve again, so a DNS
+  ``PinnedBackend`` (the next checked one if that connection is refused): the HTTP client is
+  never given a name to resolve again, so a DNS
   answer that changes between check and connect (DNS rebinding) is never used. The
   ``Host`` header, TLS SNI and certificate verification still use the URL's host name;
 * **how long it takes**: one total deadline per attempt (``callback_timeout_s``) covers
@@ -30,7 +31,7 @@ import logging
 import socket
 import ssl
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
@@ -122,15 +123,17 @@ class DeadlineStream(httpcore.NetworkStream):
 
 
 class PinnedBackend(httpcore.NetworkBackend):
-    """Connects to one checked address whatever host httpcore asks for; never resolves a name.
+    """Connects to checked addresses whatever host httpcore asks for; never resolves a name.
 
     httpcore asks for the URL's host (which it also uses for SNI and the certificate
-    check); this backend connects to ``address`` instead, within ``deadline``.
+    check); this backend connects to the first of ``addresses`` that accepts the
+    connection instead (a host with an IPv6 address this machine cannot route still gets
+    its IPv4 one), within ``deadline``.
     """
 
-    def __init__(self, host: str, address: IPAddress, deadline: float) -> None:
+    def __init__(self, host: str, addresses: Sequence[IPAddress], deadline: float) -> None:
         self._host = host
-        self._address = address
+        self._addresses = addresses
         self._deadline = deadline
         self._inner = httpcore.SyncBackend()
 
@@ -144,14 +147,22 @@ class PinnedBackend(httpcore.NetworkBackend):
     ) -> httpcore.NetworkStream:
         if host.strip("[]").lower() != self._host:
             raise httpcore.ConnectError(f"asked for host {host!r}, pinned to {self._host!r}")
-        left = self._deadline - time.monotonic()
-        if left <= 0:
-            raise httpcore.ConnectTimeout("the callback attempt ran out of its total deadline")
-        timeout = left if timeout is None else min(timeout, left)
-        stream = self._inner.connect_tcp(
-            str(self._address), port, timeout, local_address, socket_options
-        )
-        return DeadlineStream(stream, self._deadline)
+        refused: httpcore.ConnectError | None = None
+        for address in self._addresses:
+            left = self._deadline - time.monotonic()
+            if left <= 0:
+                raise httpcore.ConnectTimeout("the callback attempt ran out of its total deadline")
+            wait = left if timeout is None else min(timeout, left)
+            try:
+                stream = self._inner.connect_tcp(
+                    str(address), port, wait, local_address, socket_options
+                )
+            except httpcore.ConnectError as error:
+                refused = error
+                continue
+            return DeadlineStream(stream, self._deadline)
+        assert refused is not None, "a checked target has at least one address"
+        raise refused
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
@@ -196,7 +207,7 @@ def send(
     deadline: float,
     ssl_context: ssl.SSLContext,
 ) -> tuple[int, bytes]:
-    """POST ``body`` to the first checked address; the status and at most the capped body."""
+    """POST ``body`` to a checked address; the status and at most the capped body."""
     parts = target.url
     try:
         name = target.host if target.host.isascii() else target.host.encode("idna").decode()
@@ -210,7 +221,7 @@ def send(
         ("user-agent", "newsevents-callback"),
         *basic_auth(parts),
     ]
-    backend = PinnedBackend(name, target.addresses[0], deadline)
+    backend = PinnedBackend(name, target.addresses, deadline)
     left = max(0.0, deadline - time.monotonic())
     timeouts = {"connect": left, "read": left, "write": left, "pool": left}
     with (

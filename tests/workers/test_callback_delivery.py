@@ -149,16 +149,16 @@ def test_an_error_body_is_logged_as_a_short_escaped_snippet(
 
 
 class ScriptedResolver:
-    """A DNS that answers differently each time: the rebinding attack."""
+    """A DNS that answers differently each time (the rebinding attack); "a,b" is two addresses."""
 
     def __init__(self, *answers: str) -> None:
         self.answers = list(answers)
         self.calls = 0
 
     def __call__(self, host: str, port: int, family: int = 0, kind: int = 0) -> list[Any]:
-        address = self.answers[min(self.calls, len(self.answers) - 1)]
+        answer = self.answers[min(self.calls, len(self.answers) - 1)]
         self.calls += 1
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in answer.split(",")]
 
 
 def test_dns_rebinding_the_checked_address_is_the_one_connected(receivers: Receivers) -> None:
@@ -177,6 +177,17 @@ def test_dns_rebinding_a_first_private_answer_is_refused(receivers: Receivers) -
     assert post_result(url, "{}", LOOPBACK, 5.0, resolver=resolver) is False
     assert resolver.calls == 1
     assert receivers.log.spans == [] and receivers.log.open_paths == []
+
+
+def test_a_refused_connection_falls_back_to_the_next_checked_address(
+    receivers: Receivers,
+) -> None:
+    """Nothing listens on 127.0.0.2 (the receiver is bound to 127.0.0.1): the next one serves."""
+    resolver = ScriptedResolver("127.0.0.2,127.0.0.1")
+    url = f"http://two.test:{receivers.port}/status/204"
+    policy = CallbackPolicy.from_setting("127.0.0.0/8")
+    assert post_result(url, "{}", policy, 5.0, resolver=resolver) is True
+    assert len(receivers.log.requests) == 1
 
 
 def test_ipv6_hosts_are_bracketed_in_the_host_header() -> None:

@@ -15,11 +15,11 @@ STAMP = $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install run test test-fast lint format intake worker redis up up-gpu down \
+.PHONY: help install run test test-fast lint format intake worker worker-callbacks redis up up-gpu down \
 	train evaluate bench bench-tagger bench-stack follow settings-table clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-15s %s\n", $$1, $$2}' \
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-17s %s\n", $$1, $$2}' \
 		$(MAKEFILE_LIST)
 
 # torch first and pinned: its CPU build is on local disk, while an unpinned torch (asked for
@@ -53,8 +53,13 @@ format: install ## Apply ruff's fixes and formatting
 intake: install ## Run the intake in the foreground on $(PORT) (settings from the environment)
 	$(VENV)/bin/uvicorn services.intake.app:app --host 0.0.0.0 --port $(PORT)
 
-worker: install ## Run one worker in the foreground (settings from the environment)
+# The two workers and their queues: names from the queue contract, shared/queues.py
+# (worker_argv); tests/infra/test_queue_contract.py checks these lines against it.
+worker: install ## Run the extraction worker (queue newsevents) in the foreground
 	$(VENV)/bin/celery -A workers.celery_app worker -Q newsevents --loglevel INFO
+
+worker-callbacks: install ## Run the callbacks worker (queue newsevents-callbacks, threads)
+	$(VENV)/bin/celery -A workers.callback_app worker -Q newsevents-callbacks --pool threads --loglevel INFO
 
 redis: ## Start a local redis-server on 6379 unless one already answers
 	@if redis-cli -p 6379 ping >/dev/null 2>&1; then \
@@ -64,7 +69,7 @@ redis: ## Start a local redis-server on 6379 unless one already answers
 		echo "Started redis-server on 6379"; \
 	fi
 
-up: ## docker compose: Redis, PostgreSQL, intake and a CPU worker
+up: ## docker compose: Redis, PostgreSQL, intake, a CPU worker and the callbacks worker
 	$(COMPOSE) up -d --build
 
 up-gpu: ## docker compose with the GPU worker too (--profile gpu)

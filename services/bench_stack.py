@@ -3,10 +3,10 @@
 The tagger's own speed is measured by ``workers.tagger.bench``; this benchmark answers the
 operator's question next to it: how much of the end-to-end time is the model, and how
 much is HTTP, validation, SQL, the queue and the results stream. It pushes N articles
-through a real local stack (intake + one worker + Redis + a fresh SQLite store, started
-by ``services.local_stack``) and times first POST to last result; then, in the same run
-and on the same articles, it times the tagger alone in-process in batches of the worker's
-batch size, and prints both rates and their ratio.
+through a real local stack (intake + extraction worker + callbacks worker + Redis + a fresh
+SQLite store, started by ``services.local_stack``) and times first POST to last result;
+then, in the same run and on the same articles, it times the tagger alone in-process in
+batches of the worker's batch size, and prints both rates and their ratio.
 
 The articles are made from the seed article (windows of its paragraphs, each with its own
 first line so ids and content hashes differ): nothing is read from the training data.

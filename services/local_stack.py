@@ -1,6 +1,7 @@
 """Start and stop the newsevents processes on this machine, for `make run` and the benchmarks.
 
-Running the stack locally means juggling three processes (Redis, the intake, a worker) whose
+Running the stack locally means juggling four processes (Redis, the intake, the extraction
+worker, the callbacks worker) whose
 failures are easy to miss: a worker that cannot load its model just dies, an intake on a
 taken port never answers. This module keeps each child's output in a log file, waits for
 the intake's ``/readyz`` while watching the children, and on a timeout or a crash raises
@@ -30,16 +31,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from shared.queues import CALLBACK_QUEUE, EXTRACT_QUEUE, worker_argv
 from shared.settings import REPO_ROOT
 
 #: Where the children's logs go (one file per process, overwritten per run).
 LOG_DIR = REPO_ROOT / "var" / "log"
 #: The intake's ASGI application, as uvicorn names it.
 INTAKE_APP = "services.intake.app:app"
-#: The Celery application the workers run.
-CELERY_APP = "workers.celery_app"
-#: The queue the workers consume (see ``shared.dispatch.QUEUE``).
-WORKER_QUEUE = "newsevents"
 
 
 class StackError(RuntimeError):
@@ -215,22 +213,10 @@ def intake_command(port: int, host: str = "127.0.0.1") -> list[str]:
     return [sys.executable, "-m", "uvicorn", INTAKE_APP, "--host", host, "--port", str(port)]
 
 
-def worker_command(node_name: str) -> list[str]:
-    """A Celery worker command line, with a node name unique on this machine."""
-    return [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        CELERY_APP,
-        "worker",
-        "-Q",
-        WORKER_QUEUE,
-        "--loglevel",
-        "INFO",
-        "-n",
-        f"{node_name}@%h",
-    ]
+def worker_command(node_name: str, queue: str = EXTRACT_QUEUE) -> list[str]:
+    """The Celery worker command line for ``queue`` (``shared.queues``), with a unique node name."""
+    celery = [sys.executable, "-m", "celery", *worker_argv(queue)]
+    return [*celery, "--loglevel", "INFO", "-n", f"{node_name}@%h"]
 
 
 def wait_ready(
@@ -305,7 +291,7 @@ class StackConfig:
 
 
 class LocalStack:
-    """Redis (if needed), one intake and one worker, started together and stopped together.
+    """Redis (if needed), an intake and the two workers, started together and stopped together.
 
     Use it as a context manager: on entry it starts everything and waits for ``/readyz``;
     on exit (also after an error or Ctrl-C) it stops what it started, newest first.
@@ -332,12 +318,14 @@ class LocalStack:
         self.processes.append(start_process("intake", intake_command(port), env, config.log_dir))
         node = f"newsevents-local-{os.getpid()}"
         self.processes.append(start_process("worker", worker_command(node), env, config.log_dir))
+        callbacks = worker_command(f"{node}-callbacks", CALLBACK_QUEUE)
+        self.processes.append(start_process("callbacks", callbacks, env, config.log_dir))
         children = [p for p in self.processes if p.name != "redis"]
         wait_ready(f"{config.intake_url}/readyz", children, config.ready_timeout_s)
         self.api_key = create_api_key(config.database_url, config.tenant, "local stack")
 
     def stop(self) -> None:
-        """Stop every started process, newest first (the worker before the intake and Redis)."""
+        """Stop every started process, newest first (the workers before the intake and Redis)."""
         while self.processes:
             self.processes.pop().stop()
 

@@ -1,9 +1,10 @@
 """`make run`: the whole newsevents stack on this machine, fed the sample articles in seeds/.
 
 This is the first thing a newcomer runs, so it must work on a fresh clone with nothing but
-a Redis server installed: it starts Redis when nothing answers on its port, an intake and
-one worker as local processes, and a fresh SQLite store under ``var/run/`` (fresh so that
-the seed article is processed again instead of being reported as a duplicate). It then
+a Redis server installed: it starts Redis when nothing answers on its port, an intake, an
+extraction worker and a callbacks worker (the two queues of ``shared.queues``) as local
+processes, and a fresh SQLite store under ``var/run/`` (fresh so that the seed article is
+processed again instead of being reported as a duplicate). It then
 runs ``newsevents submit seeds/ --wait``, which prints the events table, tells where to
 look next, and stops everything it started, also after an error or Ctrl-C. The intake
 requires API keys as in production: the stack creates one (tenant ``local``) in the fresh
@@ -102,7 +103,8 @@ def where_next(
     lines = [
         "",
         f"Results are stored in {db_path} (SQLite; DATABASE_URL={config.database_url}).",
-        f"Logs of this run: {config.log_dir}/intake.log, worker.log (and redis.log if started).",
+        f"Logs of this run: {config.log_dir}/intake.log, worker.log, callbacks.log "
+        "(and redis.log if started).",
     ]
     if own_redis and not keep_running:
         lines.append(f"The Redis started for this run stops with it; while it runs: {follow}")
@@ -148,7 +150,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_dir=args.log_dir,
         ready_timeout_s=args.ready_timeout,
     )
-    print(f"Starting intake on {config.intake_url} and one worker (logs in {config.log_dir}) ...")
+    print(
+        f"Starting intake on {config.intake_url}, a worker and a callbacks worker "
+        f"(logs in {config.log_dir}) ..."
+    )
     try:
         with interrupts_as_errors(), LocalStack(config) as stack:
             if stack.started_redis:

@@ -33,7 +33,6 @@ FALLBACK_MEANINGS = {
     "visibility_timeout_s": "Seconds before Redis redelivers a task whose worker did not ack.",
     "results_stream": "Redis stream the results are appended to.",
     "results_stream_maxlen": "Approximate length the results stream is trimmed to.",
-    "callback_timeout_s": "Timeout of one callback POST, in seconds.",
     "callback_max_retries": "Retries of a failed callback before it is given up.",
 }
 
@@ -60,8 +59,11 @@ def meaning(name: str, info: FieldInfo) -> str:
 
 
 def shown_default(info: FieldInfo) -> str:
-    """The default as the README shows it: paths inside the checkout relative to it."""
-    text = str(info.get_default(call_default_factory=True))
+    """The default as the README shows it: paths inside the checkout relative to it.
+
+    An empty string is shown as ``""``: an empty code span would not show at all.
+    """
+    text = str(info.get_default(call_default_factory=True)) or '""'
     return text.replace(str(REPO_ROOT.parent / "shared"), "../shared").replace(
         str(REPO_ROOT), "<repo>"
     )

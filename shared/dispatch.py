@@ -1,7 +1,8 @@
 """Sending work to the queue without importing the worker (and so without torch).
 
-The intake only needs to name the task; Celery routes it to the ``newsevents`` queue on
-Redis where the workers listen. Keeping this in ``shared/`` lets the intake image stay small.
+The intake only needs to name the task; the queue contract (``shared.queues``) routes it
+to the ``newsevents`` queue on Redis where the extraction workers listen. Keeping this in
+``shared/`` lets the intake image stay small.
 """
 
 from __future__ import annotations
@@ -10,19 +11,14 @@ from functools import lru_cache
 
 from celery import Celery
 
+from shared.queues import EXTRACT_QUEUE, EXTRACT_TASK, broker_config
 from shared.settings import Settings, get_settings
-
-#: Name of the task that extracts events from stored articles, given their ids.
-EXTRACT_TASK = "newsevents.extract_articles"
-#: The queue workers consume (``celery -A workers.celery_app worker -Q newsevents``).
-QUEUE = "newsevents"
 
 
 @lru_cache(maxsize=4)
 def _client(redis_url: str, visibility_timeout_s: int) -> Celery:
-    app = Celery("newsevents-client", broker=redis_url)
-    app.conf.broker_transport_options = {"visibility_timeout": visibility_timeout_s}
-    app.conf.task_default_queue = QUEUE
+    app = Celery("newsevents-client")
+    app.conf.update(broker_config(redis_url, visibility_timeout_s))
     return app
 
 
@@ -32,4 +28,5 @@ def enqueue_articles(article_ids: list[str], settings: Settings | None = None) -
     app = _client(settings.redis_url, settings.visibility_timeout_s)
     size = settings.worker_batch_size
     for first in range(0, len(article_ids), size):
-        app.send_task(EXTRACT_TASK, args=[article_ids[first : first + size]], queue=QUEUE)
+        chunk = article_ids[first : first + size]
+        app.send_task(EXTRACT_TASK, args=[chunk], queue=EXTRACT_QUEUE)

@@ -11,8 +11,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.callback_policy import parse_networks
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_DIR = REPO_ROOT / "workers" / "models" / "default"
@@ -145,8 +147,28 @@ class Settings(BaseSettings):
 
     results_stream: str = Field(default="newsevents:results")
     results_stream_maxlen: int = Field(default=100_000, gt=0)
-    callback_timeout_s: float = Field(default=10.0, gt=0)
+    callback_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="Total deadline of one callback attempt in seconds (connect, TLS, send, "
+        "answer); a receiver that answers slowly cannot stretch it.",
+    )
     callback_max_retries: int = Field(default=5, ge=0)
+    callback_allowed_networks: str = Field(
+        default="",
+        description="Comma-separated CIDRs of trusted internal callback receivers (e.g. "
+        "10.1.2.0/24); other loopback, private, link-local and metadata addresses are refused.",
+    )
+    callback_concurrency: int = Field(
+        default=8, gt=0, description="Threads of the callbacks worker (deliveries at once)."
+    )
+
+    @field_validator("callback_allowed_networks")
+    @classmethod
+    def _networks_parse(cls, value: str) -> str:
+        parse_networks(value)  # a typo must stop the process at start, not open a hole
+        return value
+
     log_format: Literal["json", "text"] = Field(
         default="json",
         description="json: one JSON object per log line (default); text: plain lines. "

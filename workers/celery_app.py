@@ -1,6 +1,10 @@
 """The Celery application of the workers, configured for long, expensive tasks.
 
-Start a worker with ``celery -A workers.celery_app worker -Q newsevents --loglevel INFO``.
+Start a worker with ``celery -A workers.celery_app worker -Q newsevents --loglevel INFO``
+(``make worker``). Callbacks are not delivered here: they have their own queue and
+worker (``workers.callback_app``), so a slow client never holds an extraction process.
+Queue and task names and the broker settings shared with the intake come from the queue
+contract, ``shared.queues``.
 
 The settings follow Celery's advice for long-running tasks whose loss would be costly:
 
@@ -18,8 +22,8 @@ The settings follow Celery's advice for long-running tasks whose loss would be c
   lease (time limit plus a margin) runs out.
 
 There is no result backend: the store is where results live. Tasks are imported from
-``workers.tasks`` and ``workers.callbacks``; the stale-article recovery is wired to the
-worker's start and stop in ``workers.recovery``.
+``workers.tasks``; the stale-article recovery is wired to the worker's start and stop in
+``workers.recovery``.
 """
 
 from __future__ import annotations
@@ -30,32 +34,23 @@ from typing import Any
 from celery import Celery
 from celery.signals import setup_logging
 
-from shared.dispatch import QUEUE
 from shared.log_format import configure_logging
+from shared.queues import EXTRACT_QUEUE, broker_config
 from shared.settings import Settings, get_settings
 
 
 def create_app(settings: Settings) -> Celery:
     """A Celery app configured from the given settings."""
-    app = Celery(
-        "newsevents",
-        broker=settings.redis_url,
-        include=["workers.tasks", "workers.callbacks", "workers.recovery"],
-    )
+    app = Celery("newsevents-worker", include=["workers.tasks", "workers.recovery"])
+    app.conf.update(broker_config(settings.redis_url, settings.visibility_timeout_s))
     app.conf.update(
+        task_default_queue=EXTRACT_QUEUE,
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        broker_transport_options={"visibility_timeout": settings.visibility_timeout_s},
         task_time_limit=settings.task_time_limit_s,
         task_soft_time_limit=settings.soft_time_limit_s(),
-        task_default_queue=QUEUE,
         worker_concurrency=settings.worker_concurrency,
-        task_serializer="json",
-        accept_content=["json"],
-        result_serializer="json",
-        task_ignore_result=True,
-        broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=True,
     )
     return app

@@ -35,8 +35,8 @@ from typing import Any
 
 from celery.signals import worker_init, worker_ready, worker_shutdown
 
-from shared.dispatch import EXTRACT_TASK, QUEUE
 from shared.outbox_send import send_claimed
+from shared.queues import EXTRACT_QUEUE, EXTRACT_TASK
 from shared.settings import Settings, get_settings
 from shared.store import Store
 from shared.store.tables import utc_now
@@ -101,7 +101,7 @@ class Sweeper:
         cutoff = utc_now() - dt.timedelta(seconds=settings.recovery_lost_after_s)
         candidates = store.sent_before(cutoff)
         if candidates:
-            present = ids_in_redis(runtime.redis, QUEUE, EXTRACT_TASK)
+            present = ids_in_redis(runtime.redis, EXTRACT_QUEUE, EXTRACT_TASK)
             missing = [article_id for article_id in candidates if article_id not in present]
             report.lost = self._send(store, store.claim_resend(missing, cutoff))
         claimed_before = utc_now() - dt.timedelta(seconds=settings.announce_retry_after_s)

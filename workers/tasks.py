@@ -1,5 +1,7 @@
 """The extraction task: ``newsevents.extract_articles(ids)`` on queue ``newsevents``.
 
+Names come from the queue contract, ``shared.queues``.
+
 Batching: a task takes a *list* of article ids. The intake sends the articles of one
 request in chunks of ``worker_batch_size``, so a bulk submission becomes a few large model
 batches. We deliberately do not use ``celery-batches`` to merge single-article messages:
@@ -28,9 +30,8 @@ from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from shared.dispatch import EXTRACT_TASK, QUEUE
+from shared.queues import CALLBACK_QUEUE, CALLBACK_TASK, EXTRACT_TASK
 from shared.schemas import ExtractionResult
-from workers.callbacks import deliver_callback
 from workers.celery_app import app
 from workers.processing import process_batch
 from workers.retry_policy import RetryPolicy
@@ -59,6 +60,9 @@ def announce(
     """Publish a stored result of ``tenant`` to the stream and schedule its callback, if any.
 
     ``redelivered`` marks the stream entry of a result the recovery sweep announces again.
+    The callback goes to its own queue, which only the callbacks worker consumes (by name:
+    this process never imports the delivery code), so a slow receiver costs a callback
+    thread there, never this extraction process.
     """
     settings = runtime.settings
     publish_result(
@@ -70,7 +74,8 @@ def announce(
         redelivered,
     )
     if callback_url:
-        deliver_callback.apply_async(args=[callback_url, result.model_dump_json()], queue=QUEUE)
+        arguments = [callback_url, result.model_dump_json()]
+        app.send_task(CALLBACK_TASK, args=arguments, queue=CALLBACK_QUEUE)
 
 
 @app.task(bind=True, name=EXTRACT_TASK, max_retries=None)

@@ -20,10 +20,12 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from services.intake.callback_check import refuse_unsafe_callbacks
 from services.intake.errors import RETRY_AFTER_S, IntakeError
 from services.intake.models import AcceptedArticle
 from services.intake.payload import parse_body
 from services.intake.validation import check_items, error_status
+from shared.callback_policy import CallbackPolicy
 from shared.outbox_send import send_claimed
 from shared.settings import Settings
 from shared.store import Store
@@ -64,6 +66,8 @@ def submit_request(
     """
     items: list[Any] = parse_body(content_type, body, settings.max_batch_articles)
     checked = check_items(items, settings.max_text_chars)
+    policy = CallbackPolicy.from_setting(settings.callback_allowed_networks)
+    checked = refuse_unsafe_callbacks(checked, policy)
     submissions = [item.submission for item in checked.valid]
     charge_chars(sum(len(item.article.text) for item in submissions))
     outcomes = store.submit_many(tenant, submissions) if submissions else []

@@ -40,7 +40,7 @@ intake_reqs = load_intake_requirements()
 SPEC = Path(__file__).with_name("compose-spec.json")
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 #: Services built from this project (the others are stock images).
-APP_SERVICES = ("intake", "worker", "worker-gpu")
+APP_SERVICES = ("intake", "worker", "worker-callbacks", "worker-gpu")
 #: Variables the app services may set that are not newsevents settings.
 KNOWN_APP_VARIABLES = {"HF_HUB_OFFLINE"}
 #: Variables the postgres image reads (https://hub.docker.com/_/postgres).
@@ -130,15 +130,19 @@ def test_the_intake_command_names_an_existing_app(compose: dict[str, Any]) -> No
     assert attribute in module_level_names(module_file(module))
 
 
-def test_the_worker_commands_name_the_celery_app_and_queue(compose: dict[str, Any]) -> None:
-    from shared.dispatch import QUEUE
+def test_the_worker_commands_follow_the_queue_contract(compose: dict[str, Any]) -> None:
+    """Each worker runs exactly the command ``shared.queues.worker_argv`` gives its queue."""
+    from shared.queues import CALLBACK_QUEUE, EXTRACT_QUEUE, worker_argv
 
-    for name in ("worker", "worker-gpu"):
+    queues = {"worker": EXTRACT_QUEUE, "worker-gpu": EXTRACT_QUEUE}
+    queues["worker-callbacks"] = CALLBACK_QUEUE
+    for name, queue in queues.items():
         command = services(compose)[name]["command"]
-        assert command[:2] == ["celery", "-A"], name
+        expected = ["celery", *worker_argv(queue)]
+        assert command[: len(expected)] == expected, name
+        assert command[len(expected) :] == ["--loglevel", "INFO"], name
         assert module_file(command[2]).is_file(), command[2]
         assert "app" in module_level_names(module_file(command[2]))
-        assert command[command.index("-Q") + 1] == QUEUE
 
 
 def test_the_intake_app_imports_without_the_model_or_the_workers() -> None:

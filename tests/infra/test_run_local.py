@@ -62,7 +62,7 @@ def test_make_run_processes_the_seed_article_and_cleans_up(tmp_path: Path) -> No
 
     assert not port_answers("127.0.0.1", port), "the intake is still running"
     assert not redis_pings(redis_url), "the Redis started for the run is still running"
-    for name in ("intake", "worker", "redis"):
+    for name in ("intake", "worker", "callbacks", "redis"):
         assert (tmp_path / "log" / f"{name}.log").stat().st_size > 0
 
 

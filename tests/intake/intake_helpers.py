@@ -14,7 +14,7 @@ from typing import Any
 import redis
 from fastapi.testclient import TestClient
 
-from shared.dispatch import EXTRACT_TASK, QUEUE
+from shared.queues import EXTRACT_QUEUE, EXTRACT_TASK
 from shared.redis_testing import redis_test_url
 from shared.schemas import Event, ExtractionResult, ModelInfo, Span
 from shared.store import Store
@@ -43,7 +43,7 @@ def authorize(client: TestClient, tenant: str = TENANT, **quotas: int | None) ->
 
 def queued_messages(client: redis.Redis) -> list[dict[str, Any]]:
     """Every message waiting in the ``newsevents`` queue, oldest first."""
-    raw = client.lrange(QUEUE, 0, -1)
+    raw = client.lrange(EXTRACT_QUEUE, 0, -1)
     # LPUSH puts the newest at the head, so reverse for sending order.
     return [json.loads(entry) for entry in reversed(raw)]
 

@@ -1,8 +1,9 @@
 """Helpers of the integration tests: a real Celery worker subprocess, polling, stream counts.
 
 Everything here talks to real services: Redis DB 14 (reserved for these tests), a SQLite
-file or PostgreSQL database, and a worker started exactly as in production
-(``celery -A workers.celery_app worker -Q newsevents``) with the repository's model.
+file or PostgreSQL database, and workers started exactly as in production (the commands of
+``shared.queues.worker_argv``): the extraction worker with the repository's model and, where
+a test needs callbacks, the callbacks worker (allowed to reach receivers on 127.0.0.1).
 The in-process intake sends an API key of tenant ``TENANT``; the helpers take the client's
 article ids and find the tenant's articles by them.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -26,6 +28,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import bindparam, text
 
 from services.intake.app import create_app
+from shared.queues import CALLBACK_QUEUE, EXTRACT_QUEUE, worker_argv
 from shared.redis_testing import redis_test_url
 from shared.settings import Settings
 from shared.store import Store, StoredArticle
@@ -42,6 +45,8 @@ SEED_TEXT = (REPO_ROOT / "seeds" / "ukrinform-2025-12-06-peace-talks.txt").read_
 TENANT = "itest"
 #: First task loads the model on a busy two-core machine: be generous.
 PROCESS_TIMEOUT_S = 240.0
+#: The test receivers listen on loopback, which the callback policy refuses by default.
+LOOPBACK_CALLBACKS = {"NEWSEVENTS_CALLBACK_ALLOWED_NETWORKS": "127.0.0.1/32"}
 
 T = TypeVar("T")
 
@@ -85,21 +90,30 @@ def service_env(database_url: str, **extra: str) -> dict[str, str]:
 
 def intake_settings(database_url: str) -> Settings:
     """Settings for the in-process intake, matching ``service_env``."""
-    return Settings(database_url=database_url, redis_url=REDIS_URL)
+    allowed = LOOPBACK_CALLBACKS["NEWSEVENTS_CALLBACK_ALLOWED_NETWORKS"]
+    return Settings(
+        database_url=database_url, redis_url=REDIS_URL, callback_allowed_networks=allowed
+    )
 
 
 class WorkerProcess:
-    """A real Celery worker (prefork, one child) in its own process group."""
+    """A real Celery worker in its own process group: extraction (prefork, one child) by
+    default, or the callbacks worker (threads) with ``queue=CALLBACK_QUEUE``."""
 
-    def __init__(self, database_url: str, log_path: Path, **extra_env: str) -> None:
+    def __init__(
+        self, database_url: str, log_path: Path, queue: str = EXTRACT_QUEUE, **extra_env: str
+    ) -> None:
         self.env = service_env(database_url, **extra_env)
         self.log_path = log_path
+        self.queue = queue
+        self.node = f"itest-{os.getpid()}-{time.monotonic_ns()}@{socket.gethostname()}"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> WorkerProcess:
-        command = [str(CELERY), "-A", "workers.celery_app", "worker", "-Q", "newsevents"]
-        command += ["-c", "1", "--pool", "prefork", "--loglevel", "INFO", "--without-mingle"]
-        command += ["--without-gossip", "-n", f"itest-{os.getpid()}-{time.monotonic_ns()}@%h"]
+        command = [str(CELERY), *worker_argv(self.queue)]
+        if self.queue == EXTRACT_QUEUE:
+            command += ["-c", "1", "--pool", "prefork"]
+        command += ["--loglevel", "INFO", "--without-mingle", "--without-gossip", "-n", self.node]
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 command,
@@ -133,7 +147,7 @@ class WorkerProcess:
                     raise AssertionError(
                         f"worker exited with {self.process.returncode}\n{self.log_tail()}"
                     )
-                return bool(client.control.ping(timeout=0.5))
+                return bool(client.control.ping(destination=[self.node], timeout=0.5))
 
             wait_for(answered, "the worker to answer a ping", timeout_s, 0.2, self.log_tail)
         finally:
@@ -256,9 +270,16 @@ def argument_row_count(store: Store, article_id: str) -> int:
 class Stack:
     """The intake (in-process TestClient) and one worker subprocess sharing one database."""
 
-    def __init__(self, client: TestClient, worker: WorkerProcess, settings: Settings) -> None:
+    def __init__(
+        self,
+        client: TestClient,
+        worker: WorkerProcess,
+        settings: Settings,
+        callbacks: WorkerProcess | None = None,
+    ) -> None:
         self.client = client
         self.worker = worker
+        self.callbacks = callbacks
         self.settings = settings
         self.store: Store = client.app.state.store  # type: ignore[attr-defined]
         self.redis = redis.Redis.from_url(REDIS_URL)
@@ -284,20 +305,32 @@ class Stack:
 
 
 @contextmanager
-def running_stack(database_url: str, directory: Path, **worker_env: str) -> Iterator[Stack]:
-    """Empty Redis DB 14, migrate via the intake's start-up, start a worker; stop it at the end."""
+def running_stack(
+    database_url: str, directory: Path, with_callbacks: bool = False, **worker_env: str
+) -> Iterator[Stack]:
+    """Empty Redis DB 14, migrate via the intake's start-up, start a worker (and the callbacks
+    worker when asked); stop them at the end."""
     flush = redis.Redis.from_url(REDIS_URL)
     flush.flushdb()
     flush.close()
     settings = intake_settings(database_url)
+    env = {**LOOPBACK_CALLBACKS, **worker_env}
     with TestClient(create_app(settings)) as client:
         _key, token = ApiKeys(client.app.state.store).create(TENANT, "integration tests")  # type: ignore[attr-defined]
         client.headers["Authorization"] = f"Bearer {token}"
-        worker = WorkerProcess(database_url, directory / "worker.log", **worker_env)
+        worker = WorkerProcess(database_url, directory / "worker.log", **env)
+        callbacks = None
+        if with_callbacks:
+            log = directory / "callbacks.log"
+            callbacks = WorkerProcess(database_url, log, queue=CALLBACK_QUEUE, **env)
         try:
-            worker.start().wait_ready()
-            stack = Stack(client, worker, settings)
+            for process in filter(None, (callbacks, worker)):
+                process.start()
+            for process in filter(None, (callbacks, worker)):
+                process.wait_ready()
+            stack = Stack(client, worker, settings, callbacks)
             yield stack
             stack.redis.close()
         finally:
-            worker.stop()
+            for process in filter(None, (worker, callbacks)):
+                process.stop()

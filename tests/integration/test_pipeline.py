@@ -45,7 +45,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     directory = tmp_path_factory.mktemp("pipeline")
-    with running_stack(f"sqlite:///{directory / 'db.sqlite'}", directory) as running:
+    database_url = f"sqlite:///{directory / 'db.sqlite'}"
+    with running_stack(database_url, directory, with_callbacks=True) as running:
         yield running
 
 
@@ -210,7 +211,7 @@ def test_callback_is_retried_after_500_and_arrives_once(
         lambda: any(status == 204 for status, _ in CallbackReceiver.attempts),
         "a successful callback delivery",
         60.0,
-        diagnostics=stack.worker.log_tail,
+        diagnostics=stack.callbacks.log_tail if stack.callbacks else stack.worker.log_tail,
     )
     stack.drain("callback")
 

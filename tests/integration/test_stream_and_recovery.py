@@ -23,7 +23,7 @@ from pipeline_helpers import (
 )
 from sqlalchemy import text
 
-from shared.dispatch import QUEUE
+from shared.queues import EXTRACT_QUEUE
 from shared.redis_testing import flushed_redis
 from shared.schemas import Article, ExtractionResult, ModelInfo
 from shared.store import Store, Submission
@@ -129,7 +129,7 @@ def test_stream_is_trimmed_to_about_maxlen(client: redis.Redis) -> None:
 def queued_ids(client: redis.Redis) -> list[list[str]]:
     """The id lists of the extraction tasks waiting in the queue (Celery message bodies)."""
     batches = []
-    for raw in client.lrange(QUEUE, 0, -1):
+    for raw in client.lrange(EXTRACT_QUEUE, 0, -1):
         message = json.loads(raw)
         args = json.loads(base64.b64decode(message["body"]))[0]
         batches.append(args[0])

@@ -14,7 +14,8 @@ from kombu import Connection
 from worker_fixtures import REDIS_URL, column, queued_batches, set_column, submit
 from worker_fixtures import key as k
 
-from shared.dispatch import QUEUE, enqueue_articles
+from shared.dispatch import enqueue_articles
+from shared.queues import EXTRACT_QUEUE
 from shared.schemas import ExtractionResult, ModelInfo
 from shared.settings import Settings
 from shared.store import Store
@@ -83,7 +84,7 @@ def test_a_message_reserved_by_a_consumer_is_not_lost(
     enqueue_articles(ids, settings)
     set_column(store, "enqueued_at", LONG_AGO, ids)
     with Connection(REDIS_URL) as connection:
-        consumer_queue = connection.SimpleQueue(QUEUE)
+        consumer_queue = connection.SimpleQueue(EXTRACT_QUEUE)
         reserved = consumer_queue.get(timeout=5)  # received, not acknowledged: "unacked"
         try:
             report = Sweeper(settings).run_once()

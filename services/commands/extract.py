@@ -110,7 +110,11 @@ def run(args: argparse.Namespace) -> int:
     if articles:
         from workers.tagger.tagger import Tagger
 
-        tagger = Tagger.load(args.model, args.device or settings.device)
+        try:
+            tagger = Tagger.load(args.model, args.device or settings.device)
+        except FileNotFoundError as error:  # no model there, or its base encoder not installed
+            print(f"error: {error}", file=sys.stderr)
+            return 2
         results = []
         for first in range(0, len(articles), CHUNK_ARTICLES):
             chunk = tagger.extract(articles[first : first + CHUNK_ARTICLES])

@@ -68,6 +68,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="all",
         help="'all' linear layers of the encoder, or comma-separated layer names (q,k,v,o)",
     )
+    parser.add_argument(
+        "--batch-pieces", type=int, default=2048, help="word pieces per batch (padded)"
+    )
+    parser.add_argument("--max-batch", type=int, default=32, help="most examples per batch")
+    parser.add_argument(
+        "--bf16", action="store_true", help="train under bfloat16 autocast (for GPUs)"
+    )
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--max-steps", type=int, default=0, help="stop early (smoke runs)")
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch default)")
@@ -112,6 +119,9 @@ def run(args: argparse.Namespace) -> int:
         lora_alpha=args.lora_alpha,
         lora_lr=args.lora_lr,
         lora_targets=args.lora_targets,
+        batch_pieces=args.batch_pieces,
+        max_batch=args.max_batch,
+        bf16=args.bf16,
     )
     scores = train(config)
     print(json.dumps({"output": str(args.output), "val": scores}, indent=1))

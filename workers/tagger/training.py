@@ -82,6 +82,9 @@ class TrainConfig:
     lora_alpha: float = 0.0  # 0: twice the rank
     lora_lr: float = 5e-4
     lora_targets: str = "all"  # "all" or comma-separated linear-layer names (q,k,v,o)
+    #: Training steps under bfloat16 autocast (weights and optimizer stay float32): several
+    #: times faster matrix products on a GPU for a base-size encoder; off by default.
+    bf16: bool = False
     log: list[dict[str, object]] = field(default_factory=list)
 
 
@@ -323,7 +326,8 @@ def train(config: TrainConfig) -> dict[str, dict[str, float]]:
         for batch in tqdm(_batches(examples, config, rng), desc=f"epoch {epoch}", mininterval=10):
             if config.max_steps and step >= total_steps:
                 break
-            loss = _loss(tagger, batch, device, not_news)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.bf16):
+                loss = _loss(tagger, batch, device, not_news)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()

@@ -189,14 +189,19 @@ def test_a_lora_model_saves_a_delta_and_reloads_from_its_base(
         torch.testing.assert_close(ours, theirs, rtol=0, atol=5e-3)  # fp16 base weights
 
 
-@pytest.mark.slow
-def test_a_delta_refuses_other_base_weights(tmp_path: Path) -> None:
+def train_tiny_mpnet(tmp_path: Path, *arguments: str) -> tuple[Path, Path]:
+    """(encoder folder, model folder) after ``newsevents train`` on a tiny random MPNet."""
     data, news = write_tiny_data(tmp_path)
     encoder = tmp_path / "mpnet"
     tiny_mpnet(encoder)
     output = tmp_path / "model"
-    arguments = ["--encoder", str(encoder), "--lora-rank", "2"]
-    assert main(train_arguments(data, news, output, *arguments)) == 0
+    assert main(train_arguments(data, news, output, "--encoder", str(encoder), *arguments)) == 0
+    return encoder, output
+
+
+@pytest.mark.slow
+def test_a_delta_refuses_other_base_weights(tmp_path: Path) -> None:
+    encoder, output = train_tiny_mpnet(tmp_path, "--lora-rank", "2")
     weights = encoder / "model.safetensors"
     state = load_file(str(weights))
     first = next(iter(state))
@@ -208,13 +213,8 @@ def test_a_delta_refuses_other_base_weights(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_lora_trains_under_bf16_autocast_with_other_batch_sizes(tmp_path: Path) -> None:
-    data, news = write_tiny_data(tmp_path)
-    encoder = tmp_path / "mpnet"
-    tiny_mpnet(encoder)
-    output = tmp_path / "model"
-    arguments = ["--encoder", str(encoder), "--lora-rank", "2", "--lora-targets", "q,v"]
-    arguments += ["--bf16", "--batch-pieces", "512", "--max-batch", "8"]
-    assert main(train_arguments(data, news, output, *arguments)) == 0
+    arguments = ["--lora-rank", "2", "--lora-targets", "q,v", "--bf16"]
+    _, output = train_tiny_mpnet(tmp_path, *arguments, "--batch-pieces", "512", "--max-batch", "8")
     meta = json.loads((output / "newsevents.json").read_text())
     assert meta["training"]["bf16"] and meta["training"]["batch_pieces"] == 512
     assert meta["delta"]["lora"]["targets"] == ["q", "v"]

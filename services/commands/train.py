@@ -21,7 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--encoder",
         default="",
-        help="Hugging Face encoder path or name (default: the packaged all-MiniLM-L6-v2)",
+        help="encoder folder (Hugging Face layout), or 'accurate' (alias 'mpnet'): "
+        "all-mpnet-base-v2 from the accurate extra (default: the packaged all-MiniLM-L6-v2)",
     )
     parser.add_argument(
         "--no-extra-data",
@@ -51,6 +52,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--encoder-lr", type=float, default=1.5e-4)
     parser.add_argument("--head-lr", type=float, default=1e-3)
+    parser.add_argument(
+        "--lora-rank",
+        type=int,
+        default=0,
+        help="train LoRA adapters of this rank on a frozen encoder and save a small delta "
+        "(0, the default: fine-tune the whole encoder)",
+    )
+    parser.add_argument("--lora-alpha", type=float, default=0.0, help="LoRA alpha (0: 2 x rank)")
+    parser.add_argument(
+        "--lora-lr", type=float, default=5e-4, help="LR of the adapters and LayerNorms"
+    )
+    parser.add_argument(
+        "--lora-targets",
+        default="all",
+        help="'all' linear layers of the encoder, or comma-separated layer names (q,k,v,o)",
+    )
+    parser.add_argument(
+        "--batch-pieces", type=int, default=2048, help="word pieces per batch (padded)"
+    )
+    parser.add_argument("--max-batch", type=int, default=32, help="most examples per batch")
+    parser.add_argument(
+        "--bf16", action="store_true", help="train under bfloat16 autocast (for GPUs)"
+    )
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--max-steps", type=int, default=0, help="stop early (smoke runs)")
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch default)")
@@ -58,6 +82,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from workers.tagger.base_encoders import BaseEncoderMissing, resolve_encoder
     from workers.tagger.training import TrainConfig, train
 
     data_dir = args.data_dir or get_settings().data_dir
@@ -65,6 +90,15 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"error: no geneva/train.jsonl under {data_dir} (set --data-dir or NEWSEVENTS_DATA_DIR)"
         )
+        return 2
+    if args.lora_rank < 0:
+        print(f"error: --lora-rank must be 0 (off) or positive, not {args.lora_rank}")
+        return 2
+    try:
+        if args.encoder:
+            resolve_encoder(args.encoder)  # a packaged base is extracted here, once
+    except BaseEncoderMissing as error:
+        print(f"error: {error}")
         return 2
     config = TrainConfig(
         data_dir=data_dir,
@@ -81,6 +115,13 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         max_steps=args.max_steps,
         threads=args.threads,
+        lora_rank=args.lora_rank,
+        lora_alpha=args.lora_alpha,
+        lora_lr=args.lora_lr,
+        lora_targets=args.lora_targets,
+        batch_pieces=args.batch_pieces,
+        max_batch=args.max_batch,
+        bf16=args.bf16,
     )
     scores = train(config)
     print(json.dumps({"output": str(args.output), "val": scores}, indent=1))

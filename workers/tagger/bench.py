@@ -22,9 +22,9 @@ import pstats
 import random
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from shared.schemas import Article
+from shared.settings import model_dir
 from workers.tagger.news_corpus import load_corpus
 from workers.tagger.sentences import split_sentences
 from workers.tagger.tagger import Tagger
@@ -98,7 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=24)
     parser.add_argument("--batch", type=int, default=16, help="articles per batched call")
-    parser.add_argument("--model", type=Path, default=None)
+    parser.add_argument(
+        "--model", type=model_dir, default=None, help="model directory, or default, accurate"
+    )
     parser.add_argument("--device", default="auto")
     parser.add_argument(
         "--quantize",

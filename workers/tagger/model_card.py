@@ -107,6 +107,25 @@ def _plover_report(metadata: dict, scores: dict | None) -> dict | None:
     return dict(news) if news else None
 
 
+def encoder_description(metadata: dict) -> str:
+    """The encoder and what of it the model directory stores."""
+    delta = metadata.get("delta")
+    if not delta:
+        return (
+            f"a fine-tuned `{metadata['base_encoder']}` encoder (6 layers, 22.7M parameters, "
+            "weights stored in half precision)"
+        )
+    lora, base = delta["lora"], delta["base"]
+    return (
+        f"a `{metadata['base_encoder']}` encoder adapted with LoRA (rank {lora['rank']}, alpha "
+        f"{lora['alpha']}, on {', '.join(lora['targets'])} linear layers"
+        + (", LayerNorms trained" if lora.get("train_norms") else "")
+        + "; the directory stores only the adapters, LayerNorms and heads, in half precision, "
+        f"and the base weights come from `{base['encoder']}` (SHA-256 {base['sha256'][:12]}...); "
+        "the adapters are merged into them at load)"
+    )
+
+
 def render(
     metadata: dict,
     scores: dict | None,
@@ -124,9 +143,8 @@ def render(
     parts = [
         f"# {metadata['name']} {metadata['version']}",
         "",
-        "Event and argument tagger of newsevents: a fine-tuned "
-        f"`{metadata['base_encoder']}` encoder (6 layers, 22.7M parameters, weights stored in "
-        "half precision) with a BIO trigger head over event types and a trigger-conditioned BIO "
+        f"Event and argument tagger of newsevents: {encoder_description(metadata)} "
+        "with a BIO trigger head over event types and a trigger-conditioned BIO "
         "argument head over roles (the trigger is marked in the input, roles are restricted to "
         "those the event type allows).",
         "",
@@ -135,8 +153,13 @@ def render(
         f"- Trigger threshold (tuned on validation): {metadata['trigger_threshold']}; "
         f"argument threshold: {metadata['argument_threshold']}.",
         f"- Trained with `newsevents train` (seed {training.get('seed')}, "
-        f"{training.get('epochs')} epochs, encoder learning rate {training.get('encoder_lr')}, "
-        f"best epoch {training.get('best_epoch')}, "
+        f"{training.get('epochs')} epochs, "
+        + (
+            f"LoRA learning rate {training.get('lora_lr')}, "
+            if metadata.get("delta")
+            else f"encoder learning rate {training.get('encoder_lr')}, "
+        )
+        + f"best epoch {training.get('best_epoch')}, "
         f"{training.get('train_sentences')} training sentences, extra files: "
         f"{', '.join(training.get('extra_files', [])) or 'none'}"
         + (", the news corpus train split" if training.get("news_corpus") else "")

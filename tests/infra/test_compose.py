@@ -15,6 +15,7 @@ import json
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -332,3 +333,13 @@ def test_distribution_names_are_normalized(tmp_path: Path) -> None:
         "uvicorn[standard]>=0.30",
         "celery[redis] ; python_version >= '3'",
     ]
+
+
+def test_the_worker_list_is_every_dependency_and_the_cli_can_drop_the_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pyproject = REPO_ROOT / "pyproject.toml"
+    everything = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
+    assert intake_reqs.requirements(pyproject) == everything
+    intake_reqs.main(["--without-model", str(pyproject)])
+    assert capsys.readouterr().out.split("\n")[:-1] == intake_reqs.intake_requirements(pyproject)

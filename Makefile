@@ -9,6 +9,9 @@ DATA_DIR ?= ../shared/data
 MODEL_DIR ?= workers/models/default
 PORT ?= 8000
 COMPOSE ?= docker compose
+# `make up-local` / `make test-compose` read this env file (docker/local.env: local stand-in
+# images from `make images-local`); empty: the public images.
+COMPOSE_ENV ?= docker/local.env
 RUN_ARGS ?=
 # A model by name (default, accurate) or folder, for `make bench-tagger`.
 MODEL ?=
@@ -20,6 +23,7 @@ STAMP = $(VENV)/.installed-stamp
 .DEFAULT_GOAL := help
 
 .PHONY: help install install-accurate run test test-fast lint format intake worker worker-callbacks redis up up-gpu down \
+	up-local images-local test-compose docker-engine \
 	train evaluate bench bench-tagger bench-stack follow settings-table clean
 
 help: ## List the targets
@@ -46,8 +50,8 @@ install-accurate: install ## Also install the accurate model's base encoder (all
 run: install ## Run the stack locally on the sample articles in seeds/ (the main job)
 	$(PY) -m services.run_local $(RUN_ARGS)
 
-test: install ## Run the tests (CI runs this)
-	$(PY) -m pytest -q
+test: install ## Run the tests (CI runs this); the Docker stack test is `make test-compose`
+	$(PY) -m pytest -q -m "not docker"
 
 test-fast: install ## Run the tests that neither start services nor load the model
 	$(PY) -m pytest -q -m "not slow"
@@ -80,14 +84,26 @@ redis: ## Start a local redis-server on 6379 unless one already answers
 		echo "Started redis-server on 6379"; \
 	fi
 
-up: ## docker compose: Redis, PostgreSQL, intake, a CPU worker and the callbacks worker
+up: ## docker compose: Redis, PostgreSQL, intake, a CPU worker and the callbacks worker (public base images)
 	$(COMPOSE) up -d --build
+
+up-local: ## The same with the local stand-in images of `make images-local` ($(COMPOSE_ENV))
+	$(COMPOSE) --env-file $(COMPOSE_ENV) up -d --build
 
 up-gpu: ## docker compose with the GPU worker too (--profile gpu)
 	$(COMPOSE) --profile gpu up -d --build
 
 down: ## docker compose: stop and remove the containers (volumes are kept)
 	$(COMPOSE) --profile gpu down
+
+docker-engine: ## Install (Debian) and start a Docker engine with the Compose plugin if none answers
+	bash scripts/docker-engine.sh
+
+images-local: ## Build local stand-ins of the base images from Debian packages, and the torch wheel
+	bash scripts/images-local.sh
+
+test-compose: install ## Build the images and run the compose stack test (needs a Docker engine)
+	NEWSEVENTS_COMPOSE_ENV_FILE=$(COMPOSE_ENV) $(PY) -m pytest -q -m docker -s tests/integration/test_compose_stack.py
 
 train: install ## Train the tagger on $(DATA_DIR) into $(MODEL_DIR)
 	$(VENV)/bin/newsevents train --data-dir $(DATA_DIR) --output $(MODEL_DIR)

@@ -9,11 +9,13 @@ instead of in a container.
 from __future__ import annotations
 
 import ast
+import fnmatch
 import importlib.util
 import json
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,23 +28,23 @@ from services.settings_doc import all_env_names
 from shared.settings import REPO_ROOT
 
 
-def load_intake_requirements() -> Any:
-    """docker/intake_requirements.py, a script outside the packages, loaded from its file."""
-    path = REPO_ROOT / "docker" / "intake_requirements.py"
-    spec = importlib.util.spec_from_file_location("intake_requirements", path)
+def load_requirements_script() -> Any:
+    """docker/requirements.py, a script outside the packages, loaded from its file."""
+    path = REPO_ROOT / "docker" / "requirements.py"
+    spec = importlib.util.spec_from_file_location("docker_requirements", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-intake_reqs = load_intake_requirements()
+intake_reqs = load_requirements_script()
 SPEC = Path(__file__).with_name("compose-spec.json")
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 #: Services built from this project (the others are stock images).
 APP_SERVICES = ("intake", "worker", "worker-callbacks", "worker-gpu")
 #: Variables the app services may set that are not newsevents settings.
-KNOWN_APP_VARIABLES = {"HF_HUB_OFFLINE"}
+KNOWN_APP_VARIABLES = {"HF_HUB_OFFLINE", "NVIDIA_VISIBLE_DEVICES", "NVIDIA_DRIVER_CAPABILITIES"}
 #: Variables the postgres image reads (https://hub.docker.com/_/postgres).
 POSTGRES_IMAGE_VARIABLES = {"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB", "PGDATA"}
 
@@ -173,7 +175,8 @@ def dockerfile_copy_sources(dockerfile: Path) -> list[str]:
     sources = []
     for line in dockerfile.read_text(encoding="utf-8").splitlines():
         parts = line.split()
-        if parts and parts[0] == "COPY":
+        # COPY --from=<stage> copies from another stage, not from the build context.
+        if parts and parts[0] == "COPY" and not any(p.startswith("--from=") for p in parts):
             sources += [part for part in parts[1:-1] if not part.startswith("--")]
     return sources
 
@@ -186,28 +189,113 @@ def test_dockerfiles_exist_and_copy_only_existing_paths(compose: dict[str, Any])
         assert dockerfile.is_file(), dockerfile
         sources = dockerfile_copy_sources(dockerfile)
         assert sources, f"{dockerfile} copies nothing"
-        ignored = dockerignore_patterns()
         for source in sources:
             assert (REPO_ROOT / source).exists(), f"{dockerfile}: COPY {source} does not exist"
-            assert source.rstrip("/") not in ignored, f"{dockerfile}: {source} is in .dockerignore"
 
 
-def dockerignore_patterns() -> set[str]:
+def dockerignore_patterns() -> list[str]:
     lines = (REPO_ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
-    return {line.strip().rstrip("/") for line in lines if line.strip() and not line.startswith("#")}
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def in_build_context(path: str, patterns: list[str]) -> bool:
+    """Whether Docker sends ``path`` (relative, with /) in the build context.
+
+    Docker's rules: the last pattern that matches the path, or one of its parent folders,
+    decides; a ``!`` pattern re-includes. fnmatch's ``*`` also crosses ``/``, which gives the
+    same answers for the patterns .dockerignore uses (a parent folder matches first anyway).
+    """
+    parts = path.split("/")
+    prefixes = ["/".join(parts[: n + 1]) for n in range(len(parts))]
+    included = True
+    for pattern in patterns:
+        cleaned = pattern.removeprefix("!").rstrip("/")
+        if any(fnmatch.fnmatchcase(prefix, cleaned) for prefix in prefixes):
+            included = pattern.startswith("!")
+    return included
+
+
+def tracked_files() -> list[str]:
+    answer = subprocess.run(
+        ["git", "ls-files"], capture_output=True, text=True, cwd=REPO_ROOT, check=True
+    )
+    return answer.stdout.split()
 
 
 def test_the_build_context_leaves_out_local_state() -> None:
-    assert {".venv", "var", ".git"} <= dockerignore_patterns()
+    patterns = dockerignore_patterns()
+    local_state = [
+        ".venv/bin/python",
+        ".venv-old/lib/x.py",
+        "var/newsevents.db",
+        "var/log/worker.log",
+        "runs/1/model.safetensors",
+        ".git/HEAD",
+        "seeds/x.txt",
+        "tests/infra/test_compose.py",
+        "workers/models/mine/model.safetensors",
+        "workers/__pycache__/tasks.cpython-311.pyc",
+        "shared/store/.mypy_cache/x.json",
+        "services/var/x.db",
+        "newsevents.egg-info/PKG-INFO",
+        "docker/wheels/__pycache__/x.pyc",
+    ]
+    assert [path for path in local_state if in_build_context(path, patterns)] == []
 
 
-def test_dockerfiles_pin_torch_for_their_device() -> None:
-    cpu = (REPO_ROOT / "docker" / "worker.Dockerfile").read_text(encoding="utf-8")
-    gpu = (REPO_ROOT / "docker" / "worker-gpu.Dockerfile").read_text(encoding="utf-8")
-    assert "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu" in cpu
-    assert re.search(r"pip install torch==2\.13\.0\s*$", gpu, re.MULTILINE)
+def test_the_build_context_holds_what_the_images_copy_and_stays_small() -> None:
+    patterns = dockerignore_patterns()
+    sent = [path for path in tracked_files() if in_build_context(path, patterns)]
+    for dockerfile in sorted((REPO_ROOT / "docker").glob("**/*.Dockerfile")):
+        for source in dockerfile_copy_sources(dockerfile):
+            wanted = source.rstrip("/")
+            assert any(path == wanted or path.startswith(wanted + "/") for path in sent), (
+                f"{dockerfile.name}: COPY {source} is not in the build context"
+            )
+    assert "workers/models/default/model.safetensors" in sent
+    size_mb = sum((REPO_ROOT / path).stat().st_size for path in sent) / 1e6
+    assert size_mb < 60, f"the build context is {size_mb:.0f} MB of tracked files"
+
+
+def test_dockerfiles_take_their_base_image_and_torch_source_as_build_arguments(
+    compose: dict[str, Any],
+) -> None:
     intake = (REPO_ROOT / "docker" / "intake.Dockerfile").read_text(encoding="utf-8")
+    worker = (REPO_ROOT / "docker" / "worker.Dockerfile").read_text(encoding="utf-8")
+    for text in (intake, worker):
+        assert "ARG PYTHON_IMAGE=python:3.11-slim\n" in text
+        assert text.count("FROM ${PYTHON_IMAGE}") == 2, "a builder stage and a final stage"
+    assert 'ARG TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu"' in worker
+    assert re.search(r"pip install torch==2\.13\.0 \$\{TORCH_PIP_ARGS\}$", worker, re.MULTILINE)
     assert "torch" not in re.sub(r"#.*", "", intake)
+    cpu = services(compose)["worker"]["build"]["args"]
+    gpu = services(compose)["worker-gpu"]["build"]["args"]
+    # No value: the environment's (docker/local.env) or the Dockerfile's default.
+    assert cpu == {"PYTHON_IMAGE": None, "TORCH_PIP_ARGS": None, "DEVICE": "cpu"}
+    assert gpu == {
+        "PYTHON_IMAGE": None,
+        "TORCH_PIP_ARGS": "${GPU_TORCH_PIP_ARGS:-}",
+        "DEVICE": "cuda",
+    }
+
+
+def test_the_final_stages_copy_no_wheels_and_run_as_non_root() -> None:
+    for name in ("intake.Dockerfile", "worker.Dockerfile"):
+        text = (REPO_ROOT / "docker" / name).read_text(encoding="utf-8")
+        final = text[text.rindex("FROM ${PYTHON_IMAGE}") :]
+        assert "docker/wheels" not in final, name
+        assert "pip install" not in final, name
+        assert re.search(r"^USER newsevents$", final, re.MULTILINE), name
+
+
+def test_published_ports_are_loopback_only_and_configurable(compose: dict[str, Any]) -> None:
+    published = {
+        name: service["ports"] for name, service in services(compose).items() if "ports" in service
+    }
+    assert set(published) == {"intake", "redis", "postgres"}
+    for name, ports in published.items():
+        for port in ports:
+            assert re.fullmatch(r"127\.0\.0\.1:\$\{[A-Z_]+_PORT:-\d+\}:\d+", port), (name, port)
 
 
 def test_app_services_set_only_known_variables(compose: dict[str, Any]) -> None:
@@ -249,3 +337,13 @@ def test_distribution_names_are_normalized(tmp_path: Path) -> None:
         "uvicorn[standard]>=0.30",
         "celery[redis] ; python_version >= '3'",
     ]
+
+
+def test_the_worker_list_is_every_dependency_and_the_cli_can_drop_the_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pyproject = REPO_ROOT / "pyproject.toml"
+    everything = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
+    assert intake_reqs.requirements(pyproject) == everything
+    intake_reqs.main(["--without-model", str(pyproject)])
+    assert capsys.readouterr().out.split("\n")[:-1] == intake_reqs.intake_requirements(pyproject)

@@ -96,7 +96,9 @@ def test_run_installs_then_starts_the_local_stack(tmp_path: Path) -> None:
 def test_test_runs_pytest_in_the_venv(tmp_path: Path) -> None:
     answer = make("-n", "test", f"VENV={tmp_path}/venv")
     assert answer.returncode == 0, answer.stderr
-    assert answer.stdout.splitlines()[-1].strip() == f"{tmp_path}/venv/bin/python -m pytest -q"
+    assert answer.stdout.splitlines()[-1].strip() == (
+        f'{tmp_path}/venv/bin/python -m pytest -q -m "not docker"'
+    )
 
 
 def test_install_is_skipped_when_the_stamp_is_newer_than_pyproject(tmp_path: Path) -> None:
@@ -115,3 +117,16 @@ def test_bench_runs_both_benchmarks(tmp_path: Path) -> None:
     out = make("-n", "bench", f"VENV={venv}").stdout
     assert f"{venv}/bin/python -m workers.tagger.bench" in out
     assert f"{venv}/bin/python -m services.bench_stack" in out
+
+
+def test_test_compose_runs_the_docker_test_with_the_local_images(tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / ".installed-stamp").touch()
+    out = make("-n", "test-compose", f"VENV={venv}").stdout.splitlines()[-1]
+    assert out.startswith("NEWSEVENTS_COMPOSE_ENV_FILE=docker/local.env ")
+    assert out.endswith(
+        f"{venv}/bin/python -m pytest -q -m docker -s tests/integration/test_compose_stack.py"
+    )
+    up_local = make("-n", "up-local").stdout.strip()
+    assert up_local == "docker compose --env-file docker/local.env up -d --build"

@@ -13,6 +13,7 @@ a Docker engine it is skipped, naming what is missing.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -21,7 +22,7 @@ import httpx
 import pytest
 import redis
 from compose_project import ComposeProject, docker_unavailable_reason
-from pipeline_helpers import article_payload, statuses, stream_counts, wait_for
+from pipeline_helpers import TENANT, article_payload, statuses, stream_counts, wait_for
 
 from services.commands.inputs import read_path
 from services.intake.client import IntakeClient
@@ -42,9 +43,20 @@ TASK_ARTICLES = 4
 PROCESS_TIMEOUT_S = 600.0
 
 
-def api_headers() -> dict[str, str]:
-    """Headers of every /v1 request (an API key goes here once the intake asks for one)."""
-    return {}
+#: API tokens per compose project, created once in its intake container (they live in its
+#: PostgreSQL volume, so they survive down and up).
+_TOKENS: dict[str, str] = {}
+
+
+def api_headers(project: ComposeProject) -> dict[str, str]:
+    """Headers of every /v1 request: an API key of the test tenant, made with the CLI as an
+    operator would (``newsevents keys create`` inside the running intake container)."""
+    if project.name not in _TOKENS:
+        created = project.compose(
+            "exec", "-T", "intake", "newsevents", "keys", "create", "--tenant", TENANT, "--json"
+        )
+        _TOKENS[project.name] = json.loads(created.stdout.strip().splitlines()[-1])["token"]
+    return {"Authorization": f"Bearer {_TOKENS[project.name]}"}
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +83,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ComposeProject]:
 
 def intake(project: ComposeProject) -> IntakeClient:
     client = IntakeClient(project.intake_url)
-    client._http.headers.update(api_headers())
+    client._http.headers.update(api_headers(project))
     return client
 
 
@@ -122,7 +134,7 @@ def events_over_http(project: ComposeProject, article_id: str) -> dict[str, Any]
     answer = httpx.get(
         f"{project.intake_url}/v1/events",
         params={"article_id": article_id, "limit": 500},
-        headers=api_headers(),
+        headers=api_headers(project),
         timeout=30,
     )
     assert answer.status_code == 200, answer.text

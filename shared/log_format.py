@@ -31,6 +31,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 #: Loggers that install handlers of their own; they are pointed at the root's handler.
 SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "celery", "celery.task")
 LOG_FORMATS = ("json", "text")
+#: HTTP client loggers kept at WARNING: their INFO/DEBUG lines print request URLs, the
+#: credentials of callback URLs included.
+QUIET_LOGGERS = ("httpx", "httpcore")
 
 
 def escape_controls(text: str) -> str:
@@ -110,5 +113,5 @@ def configure_logging(log_format: str, level: str = "INFO", stream: TextIO | Non
         server_logger.handlers = []
         server_logger.propagate = True
     logging.captureWarnings(True)  # warnings too: one format, one line each
-    # httpx logs every request URL at INFO, credentials of callback URLs included.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

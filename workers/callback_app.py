@@ -22,7 +22,7 @@ from typing import Any
 from celery import Celery
 from celery.signals import setup_logging
 
-from shared.log_format import configure_logging
+from shared.log_format import QUIET_LOGGERS, configure_logging
 from shared.queues import CALLBACK_POOL, CALLBACK_QUEUE, broker_config
 from shared.settings import Settings, get_settings
 
@@ -42,7 +42,7 @@ def create_callback_app(settings: Settings) -> Celery:
     return app
 
 
-for _noisy in ("httpx", "httpcore"):
+for _noisy in QUIET_LOGGERS:
     logging.getLogger(_noisy).setLevel(logging.WARNING)
 
 

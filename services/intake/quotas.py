@@ -65,7 +65,7 @@ def too_many(what: str, limit: int, unit: str, retry_after_s: int) -> IntakeErro
         429,
         f"quota exceeded: {what} is limited to {limit} {unit} for this API key; "
         f"try again in {retry_after_s} s",
-        headers={"Retry-After": str(retry_after_s)},
+        retry_after_s=retry_after_s,
     )
 
 
@@ -106,7 +106,7 @@ class QuotaCounter:
                 429,
                 f"quota exceeded: this request carries {chars} characters of article text, "
                 f"more than this API key may send in a whole day ({limit}); split it",
-                headers={"Retry-After": str(self._retry_after(DAY_S))},
+                retry_after_s=self._retry_after(DAY_S),
             )
         if self._charge("chars", limits.subject, chars, limit, DAY_S) is False:
             retry = self._retry_after(DAY_S)

@@ -75,6 +75,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--bf16", action="store_true", help="train under bfloat16 autocast (for GPUs)"
     )
+    parser.add_argument(
+        "--argument-layers",
+        type=int,
+        default=0,
+        help="0: the full argument pass (the whole encoder per event); k: the light pass, "
+        "k transformer layers per event over the sentence's states (faster)",
+    )
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--max-steps", type=int, default=0, help="stop early (smoke runs)")
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch default)")
@@ -90,6 +97,9 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"error: no geneva/train.jsonl under {data_dir} (set --data-dir or NEWSEVENTS_DATA_DIR)"
         )
+        return 2
+    if args.argument_layers < 0:
+        print(f"error: --argument-layers must be 0 (full) or positive, not {args.argument_layers}")
         return 2
     if args.lora_rank < 0:
         print(f"error: --lora-rank must be 0 (off) or positive, not {args.lora_rank}")
@@ -122,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
         batch_pieces=args.batch_pieces,
         max_batch=args.max_batch,
         bf16=args.bf16,
+        argument_layers=args.argument_layers,
     )
     scores = train(config)
     print(json.dumps({"output": str(args.output), "val": scores}, indent=1))

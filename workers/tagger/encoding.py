@@ -60,6 +60,11 @@ class EncodedInput:
     token_type_ids: list[int]
     word_index: list[int]
     marker_index: int = 0
+    #: Light argument pass only: the trigger's pieces are [marker_index, marker_end), and
+    #: the event's type and PLOVER category ids (``LabelSpace.type_id``/``plover_id``).
+    marker_end: int = 0
+    type_id: int = 0
+    plover_id: int = 0
 
     def __len__(self) -> int:
         return len(self.input_ids)
@@ -138,6 +143,33 @@ class InputEncoder:
         input_ids.append(self.sep_id)
         token_type_ids = [0] * len(head) + [1] * (len(input_ids) - len(head))
         return EncodedInput(input_ids, token_type_ids, word_index, marker_index)
+
+    def light_argument_input(
+        self,
+        pieces: list[list[int]],
+        trigger_start: int,
+        trigger_end: int,
+        type_id: int,
+        plover_id: int,
+    ) -> EncodedInput:
+        """The sentence as the trigger pass reads it, with the trigger's pieces and the
+        event's type and category ids for the light argument pass (no markers, no name)."""
+        plain = self.trigger_input(pieces)
+        return self.locate_trigger(plain, trigger_start, trigger_end, type_id, plover_id)
+
+    @staticmethod
+    def locate_trigger(
+        plain: EncodedInput, trigger_start: int, trigger_end: int, type_id: int, plover_id: int
+    ) -> EncodedInput:
+        """``plain`` (a trigger input) asked about the event whose trigger is words
+        ``[trigger_start, trigger_end)`` of it (clipped to the input)."""
+        words = plain.word_index
+        start = words[min(trigger_start, len(words) - 1)]
+        end = words[trigger_end] if trigger_end < len(words) else len(plain) - 1
+        return EncodedInput(
+            plain.input_ids, plain.token_type_ids, words, start, max(end, start + 1),
+            type_id, plover_id,
+        )  # fmt: skip
 
     def argument_overhead(self, event_type: str) -> int:
         """Pieces an argument input spends besides the sentence's own words."""

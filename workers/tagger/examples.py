@@ -78,9 +78,10 @@ def _mode_vector(event: GoldEvent, labels: LabelSpace) -> list[float]:
 
 
 def sentence_examples(
-    sentence: Sentence, encoder: InputEncoder, labels: LabelSpace
+    sentence: Sentence, encoder: InputEncoder, labels: LabelSpace, light: bool = False
 ) -> tuple[list[Example], list[Example]]:
-    """(trigger examples, argument examples) of one sentence."""
+    """(trigger examples, argument examples) of one sentence; ``light``: argument examples
+    for the light argument pass (the plain sentence, the trigger located, type ids)."""
     pieces = encoder.word_pieces(sentence.tokens)
     counts = [len(p) for p in pieces]
     known = [e for e in sentence.events if e.event_type in labels.event_types]
@@ -121,13 +122,16 @@ def sentence_examples(
             sides = [(a.start, a.end, a.role) for a in event.plover_roles]
             plover_roles = bio_sequence(len(pieces), sides, labels.plover_role_labels)
         name = segment_name(event_type, plover)
-        budget = encoder.max_pieces - encoder.argument_overhead(name)
-        left, right = window_around(counts, event.start, event.end, budget)
+        overhead = 2 if light else encoder.argument_overhead(name)
+        left, right = window_around(counts, event.start, event.end, encoder.max_pieces - overhead)
+        part, start, end = pieces[left:right], event.start - left, event.end - left
         arguments.append(
             Example(
-                encoder.argument_input(
-                    pieces[left:right], event.start - left, event.end - left, name
-                ),
+                encoder.light_argument_input(
+                    part, start, end, labels.type_id(event_type), labels.plover_id(plover)
+                )
+                if light
+                else encoder.argument_input(part, start, end, name),
                 roles[left:right],
                 event_type,
                 None if plover_roles is None else plover_roles[left:right],

@@ -102,8 +102,24 @@ class ModelClock:
         self.calls += 1
 
 
+@dataclass(frozen=True)
+class SentenceWindow:
+    """One trigger-pass input: its sentence, its first word, the words it is trusted for
+    (its core), and for the light argument pass its states on the model's device."""
+
+    sentence: int
+    start: int
+    core_start: int
+    core_end: int
+    input: EncodedInput
+    states: torch.Tensor | None = None
+
+
 def _batches(inputs: list[EncodedInput], budget: int) -> list[list[int]]:
     return token_budget_batches([len(item) for item in inputs], budget)
+
+
+TriggerOutput = tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]
 
 
 def _run_triggers(
@@ -113,16 +129,16 @@ def _run_triggers(
     budget: int,
     device: torch.device,
     clock: ModelClock,
-) -> list[tuple[torch.Tensor, torch.Tensor | None]]:
-    """(event-type, PLOVER-category or None) probabilities, words x labels, per input."""
-    outputs: list[tuple[torch.Tensor, torch.Tensor | None]] = [
-        (torch.empty(0), None) for _ in inputs
-    ]
+) -> list[TriggerOutput]:
+    """Per input: event-type and PLOVER-category (or None) probabilities, words x labels,
+    and the states the light argument pass starts from (pieces x hidden, left on the
+    model's device; None without a light pass)."""
+    outputs: list[TriggerOutput] = [(torch.empty(0), None, None) for _ in inputs]
     for indices in _batches(inputs, budget):
         batch = collate([inputs[i] for i in indices], pad_id).to(device)
         started = time.perf_counter()
         with torch.inference_mode():
-            types, plover = model.trigger_outputs(batch)
+            types, plover, lower = model.trigger_states(batch)
             type_probs = types.float().softmax(-1).cpu()
             plover_probs = None if plover is None else plover.float().softmax(-1).cpu()
         clock.add(started)
@@ -131,6 +147,7 @@ def _run_triggers(
             outputs[index] = (
                 type_probs[row, :words],
                 None if plover_probs is None else plover_probs[row, :words],
+                None if lower is None else lower[row, : len(inputs[index])],
             )
     return outputs
 
@@ -138,22 +155,32 @@ def _run_triggers(
 def _run_arguments(
     model: EventExtractionModel,
     inputs: list[EncodedInput],
+    states: list[torch.Tensor] | None,
     pad_id: int,
     budget: int,
     device: torch.device,
     label_masks: list[torch.Tensor],
     clock: ModelClock,
 ) -> list[ArgumentProbabilities]:
-    """Role (and PLOVER role and mode) probabilities per input, batched by token budget."""
+    """Role (and PLOVER role and mode) probabilities per event, batched by token budget:
+    the full pass over ``inputs`` (one encoder pass each), or with ``states`` (each event's
+    sentence states, see ``SentenceWindow``) the light pass."""
     outputs: list[ArgumentProbabilities] = [ArgumentProbabilities(torch.empty(0)) for _ in inputs]
     for indices in _batches(inputs, budget):
         batch = collate([inputs[i] for i in indices], pad_id).to(device)
         mask = torch.stack([label_masks[i] for i in indices]).to(device)
         started = time.perf_counter()
         with torch.inference_mode():
-            out = model.argument_outputs(batch, mask)
+            if states is None:
+                out = model.argument_outputs(batch, mask)
+            else:
+                padded = torch.nn.utils.rnn.pad_sequence(
+                    [states[i] for i in indices], batch_first=True
+                )
+                out = model.light_argument_outputs(padded, batch, mask)
             roles = out.roles.float().softmax(-1).cpu()
-            sides = None if out.plover_roles is None else out.plover_roles.float().softmax(-1).cpu()
+            sides = None if out.plover_roles is None else out.plover_roles.float().softmax(-1)
+            sides = None if sides is None else sides.cpu()
             modes = None if out.modes is None else out.modes.float().sigmoid().cpu()
         clock.add(started)
         for row, index in enumerate(indices):
@@ -247,15 +274,30 @@ class WordTagger:
     ) -> list[tuple[torch.Tensor, torch.Tensor | None]]:
         """Per sentence, (words x event-type labels) and (words x PLOVER labels, or None)
         probabilities; long sentences windowed, each word taken from its window's core."""
-        inputs: list[EncodedInput] = []
-        places: list[tuple[int, int, int, int]] = []  # sentence, window start, core start, core end
+        return self.trigger_pass(pieces)[0]
+
+    def trigger_pass(
+        self, pieces: list[list[list[int]]]
+    ) -> tuple[list[tuple[torch.Tensor, torch.Tensor | None]], list[SentenceWindow]]:
+        """``trigger_outputs`` and the windows it read (with their states for the light
+        argument pass, which reuses them instead of encoding the sentence again)."""
+        windows: list[SentenceWindow] = []
         for sentence, words in enumerate(pieces):
             counts = [len(w) for w in words]
-            for window in plan_windows(counts, self.encoder.max_pieces - 2):
-                inputs.append(self.encoder.trigger_input(words[window.start : window.end]))
-                places.append((sentence, window.start, window.core_start, window.core_end))
+            for planned in plan_windows(counts, self.encoder.max_pieces - 2):
+                windows.append(
+                    SentenceWindow(
+                        sentence, planned.start, planned.core_start, planned.core_end,
+                        self.encoder.trigger_input(words[planned.start : planned.end]),
+                    )
+                )  # fmt: skip
         probs = _run_triggers(
-            self.model, inputs, self.encoder.pad_id, self.token_budget, self.device, self.clock
+            self.model,
+            [w.input for w in windows],
+            self.encoder.pad_id,
+            self.token_budget,
+            self.device,
+            self.clock,
         )
         coder = self.labels.has_plover and self.model.plover_trigger_head is not None
         types = [torch.zeros(len(words), len(self.labels.trigger_labels)) for words in pieces]
@@ -263,15 +305,20 @@ class WordTagger:
             torch.zeros(len(words), len(self.labels.plover_trigger_labels)) if coder else None
             for words in pieces
         ]
-        for (sentence, start, core_start, core_end), (type_probs, plover_probs) in zip(
-            places, probs, strict=True
-        ):
-            core = slice(core_start - start, core_end - start)
-            types[sentence][core_start:core_end] = type_probs[core]
-            target = plover[sentence]
+        kept = []
+        for window, (type_probs, plover_probs, states) in zip(windows, probs, strict=True):
+            core = slice(window.core_start - window.start, window.core_end - window.start)
+            types[window.sentence][window.core_start : window.core_end] = type_probs[core]
+            target = plover[window.sentence]
             if target is not None and plover_probs is not None:
-                target[core_start:core_end] = plover_probs[core]
-        return list(zip(types, plover, strict=True))
+                target[window.core_start : window.core_end] = plover_probs[core]
+            kept.append(
+                SentenceWindow(
+                    window.sentence, window.start, window.core_start, window.core_end,
+                    window.input, states,
+                )
+            )  # fmt: skip
+        return list(zip(types, plover, strict=True)), kept
 
     def decode_triggers(self, probs: torch.Tensor, threshold: float) -> list[TriggerRequest]:
         """Trigger spans of one sentence: a word's confidence is P(B-type) + P(I-type)."""
@@ -294,84 +341,130 @@ class WordTagger:
         threshold: float,
         plover_threshold: float | None = None,
         mode_threshold: float | None = None,
+        windows: list[SentenceWindow] | None = None,
     ) -> list[tuple[tuple[WordArgument, ...], WordPlover | None]]:
-        """Arguments and PLOVER coding of each requested event, one model input per event."""
+        """Arguments and PLOVER coding of each requested event: one model input per event
+        (the full pass), or the light pass over ``windows`` (the trigger pass's; encoded
+        here when not given)."""
+        if not requests:
+            return []
+        masks = [self.argument_mask(request.event_type) for request in requests]
+        if self.model.light is not None:
+            if windows is None or any(w.states is None for w in windows):
+                windows = self.trigger_pass(pieces)[1]
+            items, offsets = self._locate(requests, windows)
+            probs = _run_arguments(
+                self.model, [item for item, _ in items], [states for _, states in items],
+                self.encoder.pad_id, self.token_budget, self.device, masks, self.clock,
+            )  # fmt: skip
+        else:
+            inputs, offsets = [], []
+            for request in requests:
+                words = pieces[request.sentence]
+                counts = [len(w) for w in words]
+                name = segment_name(request.event_type, request.plover)
+                budget = self.encoder.max_pieces - self.encoder.argument_overhead(name)
+                left, right = window_around(counts, request.start, request.end, budget)
+                inputs.append(
+                    self.encoder.argument_input(
+                        words[left:right], request.start - left, request.end - left, name
+                    )
+                )
+                offsets.append(left)
+            probs = _run_arguments(
+                self.model, inputs, None, self.encoder.pad_id, self.token_budget, self.device,
+                masks, self.clock,
+            )  # fmt: skip
         side_threshold = (
             self.metadata.plover_role_threshold if plover_threshold is None else plover_threshold
         )
         mode_cut = self.metadata.mode_threshold if mode_threshold is None else mode_threshold
-        inputs, offsets, masks = [], [], []
+        return [
+            self._details(request, left, window, threshold, side_threshold, mode_cut)
+            for request, left, window in zip(requests, offsets, probs, strict=True)
+        ]
+
+    def _locate(
+        self, requests: Sequence[TriggerRequest], windows: list[SentenceWindow]
+    ) -> tuple[list[tuple[EncodedInput, torch.Tensor]], list[int]]:
+        """For the light pass: each event's window (the one whose core holds its trigger's
+        first word), located input and states, and the window's first word."""
+        by_sentence: dict[int, list[SentenceWindow]] = {}
+        for window in windows:
+            by_sentence.setdefault(window.sentence, []).append(window)
+        items, offsets = [], []
         for request in requests:
-            words = pieces[request.sentence]
-            counts = [len(w) for w in words]
-            name = segment_name(request.event_type, request.plover)
-            budget = self.encoder.max_pieces - self.encoder.argument_overhead(name)
-            left, right = window_around(counts, request.start, request.end, budget)
-            inputs.append(
-                self.encoder.argument_input(
-                    words[left:right], request.start - left, request.end - left, name
-                )
+            window = next(
+                (w for w in by_sentence[request.sentence]
+                 if w.core_start <= request.start < w.core_end),
+                by_sentence[request.sentence][-1],
+            )  # fmt: skip
+            assert window.states is not None
+            located = self.encoder.locate_trigger(
+                window.input,
+                request.start - window.start,
+                request.end - window.start,
+                self.labels.type_id(request.event_type),
+                self.labels.plover_id(request.plover),
             )
-            offsets.append(left)
-            masks.append(self.argument_mask(request.event_type))
-        if not inputs:
-            return []
-        probs = _run_arguments(
-            self.model,
-            inputs,
-            self.encoder.pad_id,
-            self.token_budget,
-            self.device,
-            masks,
-            self.clock,
-        )
-        results = []
-        for request, left, window in zip(requests, offsets, probs, strict=True):
-            trigger = (request.start - left, request.end - left)
+            items.append((located, window.states))
+            offsets.append(window.start)
+        return items, offsets
 
-            def outside_trigger(start: int, end: int, trigger: tuple[int, int] = trigger) -> bool:
-                return (start, end) != trigger
+    def _details(
+        self,
+        request: TriggerRequest,
+        left: int,
+        window: ArgumentProbabilities,
+        threshold: float,
+        side_threshold: float,
+        mode_cut: float,
+    ) -> tuple[tuple[WordArgument, ...], WordPlover | None]:
+        """Decode one event's argument-pass probabilities (``left``: its window's first word)."""
+        trigger = (request.start - left, request.end - left)
 
-            arguments: tuple[WordArgument, ...] = ()
-            if request.event_type:
-                label_ids = self._argument_path(window.roles, request.event_type)
-                confidences = [float(window.roles[i, j]) for i, j in enumerate(label_ids)]
-                spans = decode_bio(label_ids, confidences, self.labels.argument_labels, threshold)
-                arguments = tuple(
-                    WordArgument(s.name, s.start + left, s.end + left, s.confidence)
-                    for s in spans
-                    if outside_trigger(s.start, s.end)
+        def outside_trigger(start: int, end: int) -> bool:
+            return (start, end) != trigger
+
+        arguments: tuple[WordArgument, ...] = ()
+        if request.event_type:
+            label_ids = self._argument_path(window.roles, request.event_type)
+            confidences = [float(window.roles[i, j]) for i, j in enumerate(label_ids)]
+            spans = decode_bio(label_ids, confidences, self.labels.argument_labels, threshold)
+            arguments = tuple(
+                WordArgument(s.name, s.start + left, s.end + left, s.confidence)
+                for s in spans
+                if outside_trigger(s.start, s.end)
+            )
+        coding = None
+        if request.plover and window.plover_roles is not None:
+            sides = [
+                WordArgument(name, start + left, end + left, conf)
+                for start, end, name, conf in _decode_spans(
+                    window.plover_roles, self.labels.plover_role_labels, side_threshold
                 )
-            coding = None
-            if request.plover and window.plover_roles is not None:
-                sides = [
-                    WordArgument(name, start + left, end + left, conf)
-                    for start, end, name, conf in _decode_spans(
-                        window.plover_roles, self.labels.plover_role_labels, side_threshold
+                if outside_trigger(start, end)
+            ]
+            modes: tuple[str, ...] = ()
+            if window.modes is not None and self.labels.mode_names:
+                modes = tuple(
+                    name.split(".", 1)[1]
+                    for name, allowed, p in zip(
+                        self.labels.mode_names,
+                        self.labels.mode_mask(request.plover),
+                        window.modes.tolist(),
+                        strict=False,
                     )
-                    if outside_trigger(start, end)
-                ]
-                modes: tuple[str, ...] = ()
-                if window.modes is not None and self.labels.mode_names:
-                    modes = tuple(
-                        name.split(".", 1)[1]
-                        for name, allowed, p in zip(
-                            self.labels.mode_names,
-                            self.labels.mode_mask(request.plover),
-                            window.modes.tolist(),
-                            strict=False,
-                        )
-                        if allowed and p >= mode_cut
-                    )
-                coding = WordPlover(
-                    request.plover,
-                    request.plover_confidence,
-                    tuple(s for s in sides if s.role == "actor"),
-                    tuple(s for s in sides if s.role == "recipient"),
-                    modes,
+                    if allowed and p >= mode_cut
                 )
-            results.append((arguments, coding))
-        return results
+            coding = WordPlover(
+                request.plover,
+                request.plover_confidence,
+                tuple(s for s in sides if s.role == "actor"),
+                tuple(s for s in sides if s.role == "recipient"),
+                modes,
+            )
+        return arguments, coding
 
     def _argument_path(self, probs: torch.Tensor, event_type: str) -> list[int]:
         """Best valid BIO labelling over the roles the event type allows."""
@@ -408,9 +501,11 @@ class WordTagger:
         )
         pieces = [self.encoder.word_pieces(list(words)) for words in sentences]
         requests: list[TriggerRequest] = []
+        windows: list[SentenceWindow] | None = None
         if gold_triggers is None:
             coded: list[TriggerRequest] = []
-            for sentence, (types, plover) in enumerate(self.trigger_outputs(pieces)):
+            outputs, windows = self.trigger_pass(pieces)
+            for sentence, (types, plover) in enumerate(outputs):
                 requests += [
                     TriggerRequest(sentence, r.event_type, r.start, r.end, r.confidence)
                     for r in self.decode_triggers(types, t_threshold)
@@ -434,7 +529,9 @@ class WordTagger:
                     )
                     for e in events
                 ]
-        details = self.event_details(pieces, requests, a_threshold, plover_role_threshold)
+        details = self.event_details(
+            pieces, requests, a_threshold, plover_role_threshold, windows=windows
+        )
         out: list[list[WordEvent]] = [[] for _ in sentences]
         for request, (args, coding) in zip(requests, details, strict=True):
             confidence = request.confidence if request.event_type else request.plover_confidence

@@ -88,6 +88,14 @@ class LabelSpace:
         allowed = set(self.allowed_roles.get(event_type, UNIVERSAL_ROLES))
         return [label == OUTSIDE or label[2:] in allowed for label in self.argument_labels]
 
+    def type_id(self, event_type: str) -> int:
+        """The light argument pass's id of a tagger type: 1 + its index, 0 for none."""
+        return self.event_types.index(event_type) + 1 if event_type in self.event_types else 0
+
+    def plover_id(self, category: str | None) -> int:
+        """The light argument pass's id of a PLOVER category: 1 + its index, 0 for none."""
+        return self.plover_types.index(category) + 1 if category in self.plover_types else 0
+
     def save(self, path: Path) -> None:
         payload = {
             "event_types": self.event_types,

@@ -20,6 +20,7 @@ from torch import nn
 from transformers import PreTrainedModel
 
 from workers.tagger.encoding import EncodedInput
+from workers.tagger.light_arguments import LightArgumentLayers
 
 MASKED_LOGIT = -1e4
 
@@ -34,6 +35,12 @@ class Batch:
     word_index: torch.Tensor
     word_mask: torch.Tensor
     marker_index: torch.Tensor
+    #: The light argument pass (``light_arguments.py``): where the trigger's pieces end
+    #: (exclusive; ``marker_index`` is where they start), and the event's type and PLOVER
+    #: category ids (0: none). Zeros for inputs of the other passes.
+    marker_end: torch.Tensor
+    type_ids: torch.Tensor
+    plover_ids: torch.Tensor
 
     def to(self, device: torch.device | str) -> Batch:
         return Batch(*(t.to(device) for t in vars(self).values()))
@@ -58,8 +65,14 @@ def collate(inputs: list[EncodedInput], pad_id: int) -> Batch:
         if count:
             word_index[row, :count] = torch.tensor(item.word_index)
             word_mask[row, :count] = True
-    markers = torch.tensor([item.marker_index for item in inputs], dtype=torch.long)
-    return Batch(input_ids, attention, segments, word_index, word_mask, markers)
+
+    def column(name: str) -> torch.Tensor:
+        return torch.tensor([getattr(item, name) for item in inputs], dtype=torch.long)
+
+    return Batch(
+        input_ids, attention, segments, word_index, word_mask, column("marker_index"),
+        column("marker_end"), column("type_id"), column("plover_id"),
+    )  # fmt: skip
 
 
 def _span_head(hidden: int, labels: int, dropout: float) -> nn.Sequential:
@@ -70,7 +83,13 @@ def _span_head(hidden: int, labels: int, dropout: float) -> nn.Sequential:
 
 
 class EventExtractionModel(nn.Module):
-    """Encoder + trigger head + trigger-conditioned argument head."""
+    """Encoder + trigger head + trigger-conditioned argument head.
+
+    ``argument_layers`` 0 reads each event through the whole encoder (type name and trigger
+    markers in the input); ``k`` > 0 runs the light pass of ``light_arguments.py``: ``k``
+    layers per event over the sentence's states below the encoder's top ``k`` layers
+    (``n_types`` and ``n_plover_types`` size its type and category embeddings).
+    """
 
     def __init__(
         self,
@@ -81,9 +100,18 @@ class EventExtractionModel(nn.Module):
         n_plover_labels: int = 0,
         n_plover_role_labels: int = 0,
         n_modes: int = 0,
+        argument_layers: int = 0,
+        n_types: int = 0,
+        n_plover_types: int = 0,
     ) -> None:
         super().__init__()
         self.encoder = encoder
+        self.argument_layers = argument_layers
+        self.light: LightArgumentLayers | None = None
+        if argument_layers:
+            self.light = LightArgumentLayers.from_encoder(
+                encoder, argument_layers, n_types, n_plover_types
+            )
         #: BERT-style encoders read segment ids (type name vs sentence); RoBERTa (one
         #: segment type) and MPNet (none) must not be given them.
         self.uses_segments = int(getattr(encoder.config, "type_vocab_size", 0) or 0) > 1
@@ -99,28 +127,69 @@ class EventExtractionModel(nn.Module):
             self.plover_role_head = _span_head(hidden, n_plover_role_labels, dropout)
             self.mode_head = nn.Linear(hidden, max(1, n_modes))
 
-    def _word_vectors(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+    def _encode(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Top-layer states and, for the light argument pass, the states below its layers."""
         segments = {"token_type_ids": batch.token_type_ids} if self.uses_segments else {}
-        hidden = self.encoder(
-            input_ids=batch.input_ids, attention_mask=batch.attention_mask, **segments
-        ).last_hidden_state
-        index = batch.word_index.unsqueeze(-1).expand(-1, -1, hidden.size(-1))
-        return hidden, torch.gather(hidden, 1, index)
+        out = self.encoder(
+            input_ids=batch.input_ids,
+            attention_mask=batch.attention_mask,
+            output_hidden_states=bool(self.argument_layers),
+            **segments,
+        )
+        lower = out.hidden_states[-1 - self.argument_layers] if self.argument_layers else None
+        return out.last_hidden_state, lower
+
+    @staticmethod
+    def _words(hidden: torch.Tensor, word_index: torch.Tensor) -> torch.Tensor:
+        index = word_index.unsqueeze(-1).expand(-1, -1, hidden.size(-1))
+        return torch.gather(hidden, 1, index)
+
+    def trigger_states(
+        self, batch: Batch
+    ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+        """Event-type logits, PLOVER-category logits (None without a PLOVER coder), each
+        (batch, words, labels), and the states the light argument pass starts from (None
+        without it), from one encoder pass."""
+        hidden, lower = self._encode(batch)
+        words = self.dropout(self._words(hidden, batch.word_index))
+        plover = self.plover_trigger_head(words) if self.plover_trigger_head else None
+        return self.trigger_head(words), plover, lower
 
     def trigger_outputs(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Event-type logits and PLOVER-category logits (None without a PLOVER coder),
-        each (batch, words, labels), from one encoder pass."""
-        _, words = self._word_vectors(batch)
-        words = self.dropout(words)
-        plover = self.plover_trigger_head(words) if self.plover_trigger_head else None
-        return self.trigger_head(words), plover
+        """Event-type logits and PLOVER-category logits (None without a PLOVER coder)."""
+        types, plover, _ = self.trigger_states(batch)
+        return types, plover
 
     def argument_outputs(self, batch: Batch, label_mask: torch.Tensor) -> ArgumentOutputs:
         """Role logits (masked by ``label_mask``), and with a PLOVER coder the actor/recipient
-        logits and the mode logits, from one encoder pass."""
-        hidden, words = self._word_vectors(batch)
+        logits and the mode logits, for one event per input (as training builds them)."""
+        hidden, lower = self._encode(batch)
+        if lower is not None:
+            return self.light_argument_outputs(lower, batch, label_mask)
         rows = torch.arange(hidden.size(0), device=hidden.device)
-        marker_vector = hidden[rows, batch.marker_index]
+        return self._argument_heads(
+            self._words(hidden, batch.word_index), hidden[rows, batch.marker_index], label_mask
+        )
+
+    def light_argument_outputs(
+        self, states: torch.Tensor, batch: Batch, label_mask: torch.Tensor
+    ) -> ArgumentOutputs:
+        """The light pass over ``states`` (batch, pieces, hidden), one event per row, the
+        event's trigger, type and category given by ``batch``."""
+        if self.light is None:
+            raise ValueError("this model has no light argument pass (argument_layers 0)")
+        top = self.light(
+            states, batch.attention_mask, batch.marker_index, batch.marker_end,
+            batch.type_ids, batch.plover_ids,
+        )  # fmt: skip
+        rows = torch.arange(top.size(0), device=top.device)
+        return self._argument_heads(
+            self._words(top, batch.word_index), top[rows, batch.marker_index], label_mask
+        )
+
+    def _argument_heads(
+        self, words: torch.Tensor, marker_vector: torch.Tensor, label_mask: torch.Tensor
+    ) -> ArgumentOutputs:
         marker = marker_vector.unsqueeze(1).expand_as(words)
         features = self.dropout(torch.cat([words, marker], dim=-1))
         logits = self.argument_head(features)

@@ -61,6 +61,9 @@ class ModelMetadata:
     #: Empty for a full model; for a delta model {"base": {"encoder", "file", "size",
     #: "sha256"}, "lora": LoRAConfig.as_dict()} (see the module docstring).
     delta: dict[str, dict[str, object]] = field(default_factory=dict)
+    #: 0: the full argument pass; k: the light pass with k layers per event
+    #: (``light_arguments.py``).
+    argument_layers: int = 0
 
 
 def default_encoder_path() -> Path:
@@ -95,8 +98,10 @@ def new_model(
     labels: LabelSpace,
     vocabulary_size: int,
     lora: LoRAConfig | None = None,
+    argument_layers: int = 0,
 ) -> EventExtractionModel:
-    """A fresh model on pretrained encoder weights (training starts here).
+    """A fresh model on pretrained encoder weights (training starts here); the light
+    argument pass's layers (``argument_layers`` > 0) start as copies of its top layers.
 
     ``vocabulary_size`` is the tokenizer's size: when marker tokens were added to it, the
     encoder's embedding matrix grows to match (the new rows are learned in training).
@@ -104,7 +109,7 @@ def new_model(
     """
     encoder = _encoder(AutoModel.from_pretrained, str(encoder_path)).float()  # train in fp32
     grown = _fit_vocabulary(encoder, vocabulary_size)
-    model = build_model(encoder, labels)
+    model = build_model(encoder, labels, argument_layers)
     if lora is not None:
         _adapt(model, lora, grown)
     return model
@@ -142,7 +147,9 @@ def base_reference(encoder: str, folder: Path) -> dict[str, object]:
     }
 
 
-def build_model(encoder: PreTrainedModel, labels: LabelSpace) -> EventExtractionModel:
+def build_model(
+    encoder: PreTrainedModel, labels: LabelSpace, argument_layers: int = 0
+) -> EventExtractionModel:
     """The heads that ``labels`` calls for on top of ``encoder``."""
     return EventExtractionModel(
         encoder,
@@ -151,6 +158,9 @@ def build_model(encoder: PreTrainedModel, labels: LabelSpace) -> EventExtraction
         n_plover_labels=len(labels.plover_trigger_labels),
         n_plover_role_labels=len(labels.plover_role_labels),
         n_modes=len(labels.mode_names),
+        argument_layers=argument_layers,
+        n_types=len(labels.event_types),
+        n_plover_types=len(labels.plover_types),
     )
 
 
@@ -194,7 +204,8 @@ def load_model(
         model = _rebuild_delta(directory, metadata, labels, len(tokenizer))
     else:
         config = AutoConfig.from_pretrained(str(directory / "encoder"))
-        model = build_model(_encoder(AutoModel.from_config, config), labels)
+        encoder = _encoder(AutoModel.from_config, config)
+        model = build_model(encoder, labels, metadata.argument_layers)
         state = load_file(str(directory / WEIGHTS_FILE))
         model.load_state_dict({k: v.to(torch.float32) for k, v in state.items()})
     model.to(device=device, dtype=dtype).eval()
@@ -216,7 +227,8 @@ def _rebuild_delta(
             f"{directory} was trained on other base weights than {folder}'s: "
             f"recorded {recorded}, found {found}"
         )
-    model = new_model(folder, labels, vocabulary_size, LoRAConfig.from_dict(metadata.delta["lora"]))
+    lora = LoRAConfig.from_dict(metadata.delta["lora"])
+    model = new_model(folder, labels, vocabulary_size, lora, metadata.argument_layers)
     state = load_file(str(directory / DELTA_FILE))
     expected = set(trainable_state(model))
     if set(state) != expected:

@@ -86,6 +86,9 @@ class TrainConfig:
     #: Training steps under bfloat16 autocast (weights and optimizer stay float32): several
     #: times faster matrix products on a GPU for a base-size encoder; off by default.
     bf16: bool = False
+    #: 0: the full argument pass (one encoder pass per event); k: the light pass, k
+    #: transformer layers per event over the trigger pass's states (``light_arguments.py``).
+    argument_layers: int = 0
     log: list[dict[str, object]] = field(default_factory=list)
 
 
@@ -231,13 +234,23 @@ def _parameter_groups(
     model: EventExtractionModel, config: TrainConfig, lora: LoRAConfig | None
 ) -> list[dict[str, object]]:
     """Optimizer groups: the encoder's trainable parameters at the encoder LR (at the LoRA
-    LR with adapters: they start from zero and want a higher one) and the heads at theirs."""
-    heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
+    LR with adapters: they start from zero and want a higher one), the light argument
+    pass's transformer layers (copies of pretrained layers) at the encoder LR too, and the
+    heads and embeddings at theirs."""
+    pretrained = [p for n, p in model.named_parameters() if n.startswith("light.layers.")]
+    taken = {id(p) for p in pretrained}
+    heads = [
+        p for n, p in model.named_parameters()
+        if not n.startswith("encoder.") and id(p) not in taken
+    ]  # fmt: skip
     encoder = [p for p in model.encoder.parameters() if p.requires_grad]
-    return [
+    groups: list[dict[str, object]] = [
         {"params": encoder, "lr": config.lora_lr if lora else config.encoder_lr},
         {"params": heads, "lr": config.head_lr},
     ]
+    if pretrained:
+        groups.append({"params": pretrained, "lr": config.encoder_lr})
+    return groups
 
 
 def train(config: TrainConfig) -> dict[str, dict[str, float]]:
@@ -276,6 +289,7 @@ def train(config: TrainConfig) -> dict[str, dict[str, float]]:
     metadata = ModelMetadata(
         base_encoder=encoder_path if config.encoder else "sentence-transformers/all-MiniLM-L6-v2",
         max_pieces=config.max_pieces,
+        argument_layers=config.argument_layers,
     )
     if packaged_name(config.encoder) == "accurate":
         metadata.name, metadata.base_encoder = "newsevents-accurate", "all-mpnet-base-v2"
@@ -283,14 +297,15 @@ def train(config: TrainConfig) -> dict[str, dict[str, float]]:
     if lora is not None:
         base = base_reference(config.encoder, Path(encoder_path))
         metadata.delta = {"base": base, "lora": lora.as_dict()}
-    model = new_model(encoder_path, labels, len(tokenizer), lora).to(device)
+    model = new_model(encoder_path, labels, len(tokenizer), lora, config.argument_layers)
+    model = model.to(device)
     tagger = WordTagger(model, encoder, labels, metadata, device)
     not_news = _not_news_mask(labels).to(device)
 
     trigger_examples: list[Example] = []
     argument_examples: list[Example] = []
     for sentence in train_sentences:
-        t, a = sentence_examples(sentence, encoder, labels)
+        t, a = sentence_examples(sentence, encoder, labels, light=bool(config.argument_layers))
         trigger_examples += t
         argument_examples += a
     examples = trigger_examples + argument_examples

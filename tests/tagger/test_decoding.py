@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,6 +11,9 @@ from hypothesis import strategies as st
 from workers.tagger.decoding import LabelledSpan, bio_partner_ids, decode_bio
 from workers.tagger.inference import _decode_spans
 from workers.tagger.labels import bio_labels
+from workers.tagger.tagger import Tagger
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "ukrinform-2025-12-06-peace-talks.txt"
 
 LABELS = bio_labels(["Attack", "Arrest"])  # O B-Attack I-Attack B-Arrest I-Arrest
 
@@ -94,6 +99,78 @@ def test_numpy_decoder_equals_the_torch_reference(words: int, names: int, seed: 
     assert best_bio_path(log_probs, labels) == _reference_best_path(log_probs, labels)
 
 
+def _numpy_reference(log_probs, labels):  # type: ignore[no-untyped-def,unused-ignore]
+    """The full O(labels^2) Viterbi over the transition table, with numpy's first-index
+    argmax (the decoder before the batched one): ties must go the same way."""
+    import numpy as np
+
+    from workers.tagger.decoding import allowed_transitions
+
+    transitions = allowed_transitions(tuple(labels)).numpy()
+    starts_inside = np.array([label.startswith("I-") for label in labels])
+    scores = np.asarray(log_probs, dtype=np.float32)
+    score = np.where(starts_inside, np.float32(-np.inf), scores[0])
+    back = []
+    for word in range(1, len(scores)):
+        candidates = score[:, None] + transitions
+        previous = candidates.argmax(0)
+        score = candidates[previous, np.arange(len(labels))] + scores[word]
+        back.append(previous)
+    path = [int(score.argmax())]
+    for previous in reversed(back):
+        path.append(int(previous[path[-1]]))
+    return path[::-1]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    lengths=st.lists(st.integers(min_value=0, max_value=25), min_size=1, max_size=8),
+    names=st.integers(min_value=1, max_value=6),
+    ties=st.booleans(),
+    shuffled=st.booleans(),
+    seed=st.integers(min_value=0, max_value=2**31 - 1),
+)
+def test_the_batched_decoder_equals_the_reference_sentence_by_sentence(
+    lengths: list[int], names: int, ties: bool, shuffled: bool, seed: int
+) -> None:
+    # Sentences of different lengths in one call; with ``ties`` small integer scores make
+    # equal candidates common, with ``shuffled`` B-x need not come before I-x.
+    from workers.tagger.decoding import best_bio_paths
+
+    generator = torch.Generator().manual_seed(seed)
+    labels = bio_labels([f"T{i}" for i in range(names)])
+    if shuffled:
+        labels = [labels[i] for i in torch.randperm(len(labels), generator=generator)]
+    matrices = [
+        torch.randint(-3, 1, (n, len(labels)), generator=generator).float()
+        if ties
+        else torch.randn(n, len(labels), generator=generator).log_softmax(-1)
+        for n in lengths
+    ]
+    expected = [_numpy_reference(m.numpy(), labels) if len(m) else [] for m in matrices]
+    assert best_bio_paths(matrices, labels) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    words=st.integers(min_value=1, max_value=20),
+    seed=st.integers(min_value=0, max_value=2**31 - 1),
+)
+def test_masking_columns_equals_decoding_over_the_allowed_labels(words: int, seed: int) -> None:
+    # The argument pass decodes each event over the roles its type allows: -inf columns
+    # in the full label set must give the path of the allowed labels alone.
+    from workers.tagger.decoding import best_bio_path, best_bio_paths
+
+    generator = torch.Generator().manual_seed(seed)
+    labels = bio_labels([f"R{i}" for i in range(6)])
+    allowed = [i for i, label in enumerate(labels) if label == "O" or int(label[-1]) % 2 == 0]
+    log_probs = torch.randn(words, len(labels), generator=generator).log_softmax(-1)
+    masked = torch.full_like(log_probs, float("-inf"))
+    masked[:, allowed] = log_probs[:, allowed]
+    subset = best_bio_path(log_probs[:, allowed], [labels[i] for i in allowed])
+    assert best_bio_paths([masked], labels)[0] == [allowed[i] for i in subset]
+
+
 @settings(max_examples=50, deadline=None)
 @given(
     words=st.integers(min_value=1, max_value=12),
@@ -107,8 +184,8 @@ def test_spans_do_not_depend_on_the_order_of_the_labels(words: int, seed: int) -
     probs = torch.rand(words, len(labels), generator=generator).softmax(-1)
     order = torch.randperm(len(labels), generator=generator)
     shuffled = [labels[i] for i in order]
-    expected = _decode_spans(probs, labels, 0.0)
-    found = _decode_spans(probs[:, order], shuffled, 0.0)
+    [expected] = _decode_spans([probs], labels, 0.0)
+    [found] = _decode_spans([probs[:, order]], shuffled, 0.0)
     assert [s[:3] for s in found] == [s[:3] for s in expected]
     assert [round(s[3], 5) for s in found] == [round(s[3], 5) for s in expected]
 
@@ -116,3 +193,23 @@ def test_spans_do_not_depend_on_the_order_of_the_labels(words: int, seed: int) -
 def test_partner_ids_pair_each_label_with_its_names_b_and_i() -> None:
     labels = ("I-Attack", "O", "B-Attack")
     assert bio_partner_ids(labels) == ([2, 1, 2], [0, 1, 0])
+
+
+def test_the_batched_decoder_equals_the_reference_on_real_model_outputs(tagger: Tagger) -> None:
+    # The default model's trigger, PLOVER and role probabilities on the seed article.
+    from workers.tagger.decoding import best_bio_paths
+    from workers.tagger.sentences import split_sentences
+    from workers.tagger.words import word_spans
+
+    words = tagger.word_tagger
+    text = SEED.read_text("utf-8")
+    sentences = [
+        [text[a:b] for a, b in word_spans(text, start, end)] for start, end in split_sentences(text)
+    ]
+    outputs = words.trigger_outputs([words.encoder.word_pieces(s) for s in sentences])
+    for matrices, labels in [
+        ([t for t, _ in outputs], words.labels.trigger_labels),
+        ([p for _, p in outputs if p is not None], words.labels.plover_trigger_labels),
+    ]:
+        logs = [m.clamp_min(1e-9).log() for m in matrices]
+        assert best_bio_paths(logs, labels) == [_numpy_reference(m.numpy(), labels) for m in logs]

@@ -97,34 +97,67 @@ def bio_partner_ids(labels: tuple[str, ...]) -> tuple[list[int], list[int]]:
 
 
 @lru_cache(maxsize=512)
-def _viterbi_tables(labels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """``allowed_transitions`` as a numpy array, and which labels may not open a sentence."""
-    transitions = allowed_transitions(labels).numpy().astype(np.float32)
-    starts_inside = np.array([label.startswith("I-") for label in labels])
-    return transitions, starts_inside
+def _partner_arrays(labels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``bio_partner_ids`` as numpy arrays, and which labels are ``I-`` labels."""
+    begin, inside = bio_partner_ids(labels)
+    is_inside = np.array([label.startswith("I-") for label in labels])
+    return np.array(begin), np.array(inside), is_inside
 
 
 def best_bio_path(log_probs: torch.Tensor, labels: Sequence[str]) -> list[int]:
-    """The most probable label sequence that is valid BIO (Viterbi over ``log_probs``).
+    """The most probable label sequence that is valid BIO (Viterbi over ``log_probs``,
+    words x labels); see ``best_bio_paths``."""
+    return best_bio_paths([log_probs], labels)[0]
+
+
+def best_bio_paths(
+    log_probs: Sequence[torch.Tensor | np.ndarray], labels: Sequence[str]
+) -> list[list[int]]:
+    """``best_bio_path`` of each (words x labels) matrix, all sentences in one loop over
+    word positions.
 
     Per-word argmax can produce ``B-Message I-Speaker``, which reads as two broken spans;
-    the constrained path picks the best *consistent* labelling instead. The loop runs on
-    numpy arrays: per-word torch calls cost ten times more than the arithmetic.
+    the constrained path picks the best *consistent* labelling instead. The BIO constraint
+    (``allowed_transitions``: ``I-x`` only after ``B-x`` or ``I-x``, no sentence opens with
+    ``I-x``) makes each step O(labels) rather than O(labels^2): ``B-x`` and ``O`` continue
+    the best label so far, ``I-x`` the better of ``B-x`` and ``I-x``. Ties go to the lower
+    label index, as a full argmax over the transition table would. A label whose column is
+    ``-inf`` (say, a role the event type does not allow) is never chosen, so masking columns
+    equals decoding over the allowed labels only.
     """
-    words = log_probs.size(0)
-    if words == 0:
-        return []
-    transitions, starts_inside = _viterbi_tables(tuple(labels))
-    scores = log_probs.detach().to("cpu", torch.float32).numpy()
-    columns = np.arange(len(labels))
-    score = np.where(starts_inside, np.float32(-np.inf), scores[0])
-    back = np.empty((words - 1, len(labels)), dtype=np.int64)
-    for word in range(1, words):
-        candidates = score[:, None] + transitions  # prev x cur
-        previous = candidates.argmax(0)
-        score = candidates[previous, columns] + scores[word]
-        back[word - 1] = previous
-    path = [int(score.argmax())]
-    for previous in back[::-1]:
-        path.append(int(previous[path[-1]]))
-    return path[::-1]
+    lengths = np.array([len(m) for m in log_probs], dtype=np.int64)
+    width = int(lengths.max()) if len(lengths) else 0
+    if width == 0:
+        return [[] for _ in log_probs]
+    begin, inside, is_inside = _partner_arrays(tuple(labels))
+    count = len(log_probs)
+    scores = np.full((count, width, len(labels)), -np.inf, dtype=np.float32)
+    for row, matrix in enumerate(log_probs):
+        if len(matrix):
+            values = matrix.detach().to("cpu", torch.float32).numpy() if isinstance(
+                matrix, torch.Tensor) else np.asarray(matrix, dtype=np.float32)  # fmt: skip
+            scores[row, : len(matrix)] = values
+    rows = np.arange(count)
+    score = np.where(is_inside, np.float32(-np.inf), scores[:, 0])
+    back = np.zeros((width, count, len(labels)), dtype=np.int64)
+    for word in range(1, width):
+        best_previous = score.argmax(1)
+        best = score[rows, best_previous]
+        via_begin, via_inside = score[:, begin], score[:, inside]
+        take_inside = via_inside > via_begin  # a tie goes to the lower index: B-x before I-x
+        if not (begin < inside).all():
+            take_inside |= (via_inside == via_begin) & (inside < begin)
+        continued = np.where(take_inside, via_inside, via_begin)
+        step = np.where(is_inside, continued, best[:, None]) + scores[:, word]
+        previous = np.where(is_inside, np.where(take_inside, inside, begin), best_previous[:, None])
+        active = (lengths > word)[:, None]
+        score = np.where(active, step, score)
+        back[word] = previous
+    current = score.argmax(1)
+    paths = np.zeros((count, width), dtype=np.int64)
+    for word in range(width - 1, -1, -1):
+        present = lengths > word
+        paths[present, word] = current[present]
+        if word:
+            current = np.where(present, back[word][rows, current], current)
+    return [paths[row, : lengths[row]].tolist() for row in range(count)]

@@ -19,10 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from workers.tagger.batching import token_budget_batches
-from workers.tagger.decoding import best_bio_path, bio_partner_ids, decode_bio
+from workers.tagger.decoding import best_bio_paths, bio_partner_ids, decode_bio
 from workers.tagger.encoding import EncodedInput, InputEncoder, segment_name
 from workers.tagger.labels import LabelSpace
 from workers.tagger.model import EventExtractionModel, collate
@@ -322,15 +323,30 @@ class WordTagger:
 
     def decode_triggers(self, probs: torch.Tensor, threshold: float) -> list[TriggerRequest]:
         """Trigger spans of one sentence: a word's confidence is P(B-type) + P(I-type)."""
-        spans = _decode_spans(probs, self.labels.trigger_labels, threshold)
-        return [TriggerRequest(-1, name, start, end, conf) for start, end, name, conf in spans]
+        return self.decode_triggers_many([probs], threshold)[0]
+
+    def decode_triggers_many(
+        self, probs: Sequence[torch.Tensor], threshold: float
+    ) -> list[list[TriggerRequest]]:
+        """``decode_triggers`` of many sentences in one batched decoding (``sentence`` -1)."""
+        return [
+            [TriggerRequest(-1, name, start, end, conf) for start, end, name, conf in spans]
+            for spans in _decode_spans(probs, self.labels.trigger_labels, threshold)
+        ]
 
     def decode_plover(self, probs: torch.Tensor, threshold: float) -> list[TriggerRequest]:
         """PLOVER-category trigger spans of one sentence, as events with no tagger type."""
-        spans = _decode_spans(probs, self.labels.plover_trigger_labels, threshold)
+        return self.decode_plover_many([probs], threshold)[0]
+
+    def decode_plover_many(
+        self, probs: Sequence[torch.Tensor], threshold: float
+    ) -> list[list[TriggerRequest]]:
+        """``decode_plover`` of many sentences in one batched decoding."""
         return [
-            TriggerRequest(-1, "", start, end, conf, name, conf) for start, end, name, conf in spans
-        ]
+            [TriggerRequest(-1, "", start, end, conf, name, conf) for start, end, name, conf in
+             spans]
+            for spans in _decode_spans(probs, self.labels.plover_trigger_labels, threshold)
+        ]  # fmt: skip
 
     # -- argument pass ------------------------------------------------------------------
 
@@ -379,9 +395,23 @@ class WordTagger:
             self.metadata.plover_role_threshold if plover_threshold is None else plover_threshold
         )
         mode_cut = self.metadata.mode_threshold if mode_threshold is None else mode_threshold
+        typed = [i for i, request in enumerate(requests) if request.event_type]
+        role_spans = dict(zip(typed, self._argument_spans(
+            [probs[i].roles for i in typed], [requests[i].event_type for i in typed], threshold
+        ), strict=True))  # fmt: skip
+        sides = {
+            i: p.plover_roles
+            for i, (r, p) in enumerate(zip(requests, probs, strict=True))
+            if r.plover and p.plover_roles is not None
+        }
+        side_spans = dict(zip(sides, _decode_spans(
+            list(sides.values()), self.labels.plover_role_labels, side_threshold
+        ), strict=True))  # fmt: skip
         return [
-            self._details(request, left, window, threshold, side_threshold, mode_cut)
-            for request, left, window in zip(requests, offsets, probs, strict=True)
+            self._details(
+                request, offsets[i], probs[i], role_spans.get(i, []), side_spans.get(i), mode_cut
+            )
+            for i, request in enumerate(requests)
         ]
 
     def _locate(
@@ -416,62 +446,66 @@ class WordTagger:
         request: TriggerRequest,
         left: int,
         window: ArgumentProbabilities,
-        threshold: float,
-        side_threshold: float,
+        roles: list[Span],
+        sides: list[Span] | None,
         mode_cut: float,
     ) -> tuple[tuple[WordArgument, ...], WordPlover | None]:
-        """Decode one event's argument-pass probabilities (``left``: its window's first word)."""
+        """One event's arguments and PLOVER coding from its decoded role and side spans
+        (window words; ``left`` is the window's first word) and its mode probabilities."""
         trigger = (request.start - left, request.end - left)
-
-        def outside_trigger(start: int, end: int) -> bool:
-            return (start, end) != trigger
-
-        arguments: tuple[WordArgument, ...] = ()
-        if request.event_type:
-            label_ids = self._argument_path(window.roles, request.event_type)
-            confidences = [float(window.roles[i, j]) for i, j in enumerate(label_ids)]
-            spans = decode_bio(label_ids, confidences, self.labels.argument_labels, threshold)
-            arguments = tuple(
-                WordArgument(s.name, s.start + left, s.end + left, s.confidence)
-                for s in spans
-                if outside_trigger(s.start, s.end)
-            )
-        coding = None
-        if request.plover and window.plover_roles is not None:
-            sides = [
-                WordArgument(name, start + left, end + left, conf)
-                for start, end, name, conf in _decode_spans(
-                    window.plover_roles, self.labels.plover_role_labels, side_threshold
+        arguments = tuple(
+            WordArgument(name, start + left, end + left, conf)
+            for start, end, name, conf in roles
+            if (start, end) != trigger
+        )
+        if not request.plover or sides is None:
+            return arguments, None
+        found = [
+            WordArgument(name, start + left, end + left, conf)
+            for start, end, name, conf in sides
+            if (start, end) != trigger
+        ]
+        modes: tuple[str, ...] = ()
+        if window.modes is not None and self.labels.mode_names:
+            modes = tuple(
+                name.split(".", 1)[1]
+                for name, allowed, p in zip(
+                    self.labels.mode_names,
+                    self.labels.mode_mask(request.plover),
+                    window.modes.tolist(),
+                    strict=False,
                 )
-                if outside_trigger(start, end)
-            ]
-            modes: tuple[str, ...] = ()
-            if window.modes is not None and self.labels.mode_names:
-                modes = tuple(
-                    name.split(".", 1)[1]
-                    for name, allowed, p in zip(
-                        self.labels.mode_names,
-                        self.labels.mode_mask(request.plover),
-                        window.modes.tolist(),
-                        strict=False,
-                    )
-                    if allowed and p >= mode_cut
-                )
-            coding = WordPlover(
-                request.plover,
-                request.plover_confidence,
-                tuple(s for s in sides if s.role == "actor"),
-                tuple(s for s in sides if s.role == "recipient"),
-                modes,
+                if allowed and p >= mode_cut
             )
-        return arguments, coding
+        return arguments, WordPlover(
+            request.plover,
+            request.plover_confidence,
+            tuple(s for s in found if s.role == "actor"),
+            tuple(s for s in found if s.role == "recipient"),
+            modes,
+        )
 
-    def _argument_path(self, probs: torch.Tensor, event_type: str) -> list[int]:
-        """Best valid BIO labelling over the roles the event type allows."""
-        allowed = self.argument_mask(event_type).nonzero().flatten()
-        names = [self.labels.argument_labels[i] for i in allowed.tolist()]
-        path = best_bio_path(probs[:, allowed].clamp_min(1e-9).log(), names)
-        return [int(allowed[i]) for i in path]
+    def _argument_spans(
+        self, probs: list[torch.Tensor], event_types: list[str], threshold: float
+    ) -> list[list[Span]]:
+        """Role spans of each event: the best valid BIO labelling over the roles its type
+        allows (other roles' columns masked out), a word's confidence the probability of its
+        label, decoded for all events at once."""
+        masked = [
+            p.clamp_min(1e-9).log().masked_fill(~self.argument_mask(t), float("-inf"))
+            for p, t in zip(probs, event_types, strict=True)
+        ]
+        paths = best_bio_paths(masked, self.labels.argument_labels)
+        spans = []
+        for p, path in zip(probs, paths, strict=True):
+            confidences = p.gather(1, torch.tensor(path).unsqueeze(1)).squeeze(1).tolist()
+            spans.append(
+                [
+                    (s.start, s.end, s.name, s.confidence)
+                    for s in decode_bio(path, confidences, self.labels.argument_labels, threshold)
+                ]
+            )
+        return spans
 
     def argument_mask(self, event_type: str) -> torch.Tensor:
         """Which argument labels an event of ``event_type`` may take (built once per model)."""
@@ -505,17 +539,20 @@ class WordTagger:
         if gold_triggers is None:
             coded: list[TriggerRequest] = []
             outputs, windows = self.trigger_pass(pieces)
-            for sentence, (types, plover) in enumerate(outputs):
+            found = self.decode_triggers_many([types for types, _ in outputs], t_threshold)
+            for sentence, spans in enumerate(found):
                 requests += [
                     TriggerRequest(sentence, r.event_type, r.start, r.end, r.confidence)
-                    for r in self.decode_triggers(types, t_threshold)
+                    for r in spans
                 ]
-                if plover is not None:
-                    coded += [
-                        TriggerRequest(sentence, "", r.start, r.end, r.confidence, r.plover,
-                                       r.plover_confidence)
-                        for r in self.decode_plover(plover, p_threshold)
-                    ]  # fmt: skip
+            with_coder = {i: plover for i, (_, plover) in enumerate(outputs) if plover is not None}
+            categories = self.decode_plover_many(list(with_coder.values()), p_threshold)
+            for sentence, spans in zip(with_coder, categories, strict=True):
+                coded += [
+                    TriggerRequest(sentence, "", r.start, r.end, r.confidence, r.plover,
+                                   r.plover_confidence)
+                    for r in spans
+                ]  # fmt: skip
             requests = attach_plover(requests, coded)
         else:
             for sentence, events in enumerate(gold_triggers):
@@ -565,21 +602,33 @@ def _rounded_coding(coding: WordPlover) -> WordPlover:
     )
 
 
+#: A decoded span within its sentence or window: start word, end word, name, confidence.
+Span = tuple[int, int, str, float]
+
+
 def _decode_spans(
-    probs: torch.Tensor, labels: list[str], threshold: float
-) -> list[tuple[int, int, str, float]]:
-    """(start, end, name, confidence) of the best valid BIO path over ``probs`` (words x
-    labels); a word's confidence is P(B-name) + P(I-name) for its chosen name, P(O) outside."""
-    if probs.numel() == 0:
-        return []
-    label_ids = best_bio_path(probs.clamp_min(1e-9).log(), labels)
-    begin, inside = bio_partner_ids(tuple(labels))
-    confidences = []
-    for word, label_id in enumerate(label_ids):
+    probs: Sequence[torch.Tensor], labels: list[str], threshold: float
+) -> list[list[Span]]:
+    """Per (words x labels) matrix of ``probs``, the spans of its best valid BIO path
+    (decoded for all at once); a word's confidence is P(B-name) + P(I-name) for its chosen
+    name, P(O) outside."""
+    paths = best_bio_paths([p.clamp_min(1e-9).log() for p in probs], labels)
+    begin, inside = (np.array(ids) for ids in bio_partner_ids(tuple(labels)))
+    out: list[list[Span]] = []
+    for matrix, path in zip(probs, paths, strict=True):
+        if not path:
+            out.append([])
+            continue
+        ids = np.array(path)
+        values = matrix.numpy()
+        rows = np.arange(len(ids))
         # The word's P(B-name) + P(I-name); for O, begin and inside are both O's id.
-        b, i = begin[label_id], inside[label_id]
-        confidences.append(float(probs[word, b] + (probs[word, i] if i != b else 0.0)))
-    return [
-        (s.start, s.end, s.name, s.confidence)
-        for s in decode_bio(label_ids, confidences, labels, threshold)
-    ]
+        b, i = begin[ids], inside[ids]
+        confidences = values[rows, b] + np.where(i != b, values[rows, i], np.float32(0.0))
+        out.append(
+            [
+                (s.start, s.end, s.name, s.confidence)
+                for s in decode_bio(path, confidences.tolist(), labels, threshold)
+            ]
+        )
+    return out

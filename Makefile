@@ -114,8 +114,9 @@ evaluate: install ## Score the model on the GENEVA validation files in $(DATA_DI
 
 bench: bench-tagger bench-stack ## Both benchmarks
 
-bench-tagger: install ## The tagger alone, in-process (MODEL=accurate for the accurate model)
-	$(PY) -m workers.tagger.bench $(if $(MODEL),--model $(MODEL))
+bench-tagger: install ## The tagger alone, in-process (MODEL=accurate; BASELINE=DIR: compare)
+	$(PY) -m workers.tagger.bench $(if $(MODEL),--model $(MODEL)) \
+		$(if $(BASELINE),--baseline-model $(BASELINE))
 
 bench-stack: install ## Articles/s through intake + queue + worker + store, vs the tagger alone
 	$(PY) -m services.bench_stack

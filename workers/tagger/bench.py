@@ -6,10 +6,12 @@ consecutive sentences per paragraph, so they read like the articles workers get.
 prints articles/s, words/s, word pieces/s and the model's share of the wall time (time in
 model calls, from ``WordTagger.clock``), one article at a time against batched calls in the
 same process. ``--quantize int8`` compares the int8 encoder with float32 in the same run,
-``--profile`` prints the functions that take the most time in the batched run.
+``--profile`` prints the functions that take the most time in the batched run, and
+``--baseline-model DIR`` runs another model directory first (float32) and prints the speed
+against it (``make bench-tagger BASELINE=DIR``).
 
     python -m workers.tagger.bench [--articles 24] [--batch 16] [--model DIR] [--device auto]
-        [--quantize off|int8|both] [--profile]
+        [--quantize off|int8|both] [--profile] [--baseline-model DIR]
 """
 
 from __future__ import annotations
@@ -109,14 +111,24 @@ def main(argv: list[str] | None = None) -> int:
         help="float32, int8 encoder, or both in the same run (CPU only for int8)",
     )
     parser.add_argument("--profile", action="store_true", help="print the top functions")
+    parser.add_argument(
+        "--baseline-model",
+        type=model_dir,
+        default=None,
+        help="also run this model directory first (say, the previous release) and print "
+        "the model's speed against it",
+    )
     args = parser.parse_args(argv)
 
     articles = bench_articles(args.articles)
     variants = ["off", "int8"] if args.quantize == "both" else [args.quantize]
     rows: list[tuple[str, Run]] = []
     header_printed = False
-    for variant in variants:
-        tagger = Tagger.load(args.model, args.device, quantize=variant)
+    runs = [(args.model, "", variant) for variant in variants]
+    if args.baseline_model:
+        runs.insert(0, (args.baseline_model, "baseline ", "off"))
+    for directory, prefix, variant in runs:
+        tagger = Tagger.load(directory, args.device, quantize=variant)
         if variant == "int8" and not tagger.word_tagger.quantized:
             continue
         if not header_printed:
@@ -129,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             header_printed = True
         model = tagger.word_tagger.model
         dtype = str(next(model.trigger_head.parameters()).dtype).removeprefix("torch.")
-        label = "int8" if tagger.word_tagger.quantized else dtype
+        label = prefix + ("int8" if tagger.word_tagger.quantized else dtype)
         tagger.extract(articles[:2])  # warm-up: first calls allocate
         batches = [articles[i : i + args.batch] for i in range(0, len(articles), args.batch)]
         rows.append((label, timed(tagger, [[a] for a in articles], "one at a time")))
@@ -150,6 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     first = rows[0][1].seconds
     for label, run in rows[1:]:
         print(f"{label}, {run.name}: {first / run.seconds:.2f}x {rows[0][0]} one at a time")
+    if args.baseline_model:
+        for (label, run), (_, base) in zip(rows[2:4], rows[:2], strict=True):
+            print(f"{label}, {run.name}: {base.seconds / run.seconds:.2f}x the baseline model")
     return 0
 
 

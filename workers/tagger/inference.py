@@ -251,6 +251,9 @@ class WordTagger:
         self._masks = {t: torch.tensor(labels.argument_label_mask(t)) for t in labels.event_types}
         #: Roles an event with an unknown (or no) tagger type may take: Time and Place.
         self._fallback = torch.tensor(labels.argument_label_mask(""))
+        #: The same as label indices, for decoding over a type's own labels.
+        self._allowed = {t: mask.nonzero().flatten() for t, mask in self._masks.items()}
+        self._fallback_allowed = self._fallback.nonzero().flatten()
 
     @classmethod
     def load(
@@ -489,22 +492,33 @@ class WordTagger:
         self, probs: list[torch.Tensor], event_types: list[str], threshold: float
     ) -> list[list[Span]]:
         """Role spans of each event: the best valid BIO labelling over the roles its type
-        allows (other roles' columns masked out), a word's confidence the probability of its
-        label, decoded for all events at once."""
-        masked = [
-            p.clamp_min(1e-9).log().masked_fill(~self.argument_mask(t), float("-inf"))
-            for p, t in zip(probs, event_types, strict=True)
-        ]
-        paths = best_bio_paths(masked, self.labels.argument_labels)
+        allows, a word's confidence the probability of its label. Events of one type are
+        decoded together over that type's labels only (a few of the hundreds of role labels;
+        the same paths as masking the other columns, see ``best_bio_paths``)."""
+        by_type: dict[str, list[int]] = {}
+        for position, event_type in enumerate(event_types):
+            by_type.setdefault(event_type, []).append(position)
+        paths: list[list[int]] = [[] for _ in probs]
+        for event_type, positions in by_type.items():
+            allowed = self._allowed.get(event_type, self._fallback_allowed)
+            names = [self.labels.argument_labels[i] for i in allowed.tolist()]
+            found = best_bio_paths(
+                [probs[i][:, allowed].clamp_min(1e-9).log() for i in positions], names
+            )
+            for position, path in zip(positions, found, strict=True):
+                paths[position] = allowed[path].tolist() if path else []
         spans = []
         for p, path in zip(probs, paths, strict=True):
-            confidences = p.gather(1, torch.tensor(path).unsqueeze(1)).squeeze(1).tolist()
+            confidences = p.gather(1, torch.tensor(path, dtype=torch.long).unsqueeze(1))
             spans.append(
                 [
                     (s.start, s.end, s.name, s.confidence)
-                    for s in decode_bio(path, confidences, self.labels.argument_labels, threshold)
+                    for s in decode_bio(
+                        path, confidences.squeeze(1).tolist(), self.labels.argument_labels,
+                        threshold,
+                    )
                 ]
-            )
+            )  # fmt: skip
         return spans
 
     def argument_mask(self, event_type: str) -> torch.Tensor:

@@ -65,16 +65,19 @@ def tune_plover_threshold(tagger: WordTagger, sentences: list[Sentence]) -> floa
     gold = gold_events(sentences)
     pieces = [tagger.encoder.word_pieces(s.tokens) for s in sentences]
     outputs = tagger.trigger_outputs(pieces)
+    # The decoded path does not depend on the threshold, which only drops spans below it:
+    # decode once at 0 and filter for each grid value.
+    coded = {i: plover for i, (_, plover) in enumerate(outputs) if plover is not None}
+    decoded = dict(zip(coded, tagger.decode_plover_many(list(coded.values()), 0.0), strict=True))
 
     def f1_at(threshold: float) -> float:
         predicted = [
             [
                 WordEvent("", r.start, r.end, r.confidence, (), WordPlover(str(r.plover)))
-                for r in tagger.decode_plover(plover, threshold)
+                for r in decoded.get(sentence, [])
+                if r.confidence >= threshold
             ]
-            if plover is not None
-            else []
-            for _, plover in outputs
+            for sentence in range(len(outputs))
         ]
         return score_plover(gold, predicted).macro_f1
 
@@ -85,12 +88,12 @@ def tune_trigger_threshold(tagger: WordTagger, sentences: list[Sentence]) -> flo
     """The trigger threshold with the best trigger classification F1."""
     gold = gold_events(sentences)
     pieces = [tagger.encoder.word_pieces(s.tokens) for s in sentences]
-    probs = tagger.trigger_probabilities(pieces)
+    decoded = tagger.decode_triggers_many(tagger.trigger_probabilities(pieces), 0.0)
 
     def f1_at(threshold: float) -> float:
         predicted = [
-            [WordEvent(r.event_type, r.start, r.end) for r in tagger.decode_triggers(p, threshold)]
-            for p in probs
+            [WordEvent(r.event_type, r.start, r.end) for r in spans if r.confidence >= threshold]
+            for spans in decoded
         ]
         return score_events(gold, predicted)["trigger_classification"].f1
 

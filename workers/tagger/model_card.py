@@ -126,6 +126,23 @@ def encoder_description(metadata: dict) -> str:
     )
 
 
+def _sentence(text: str) -> str:
+    """``text`` with a capital first letter and a full stop."""
+    return text[:1].upper() + text[1:].rstrip(".") + "."
+
+
+def argument_pass(metadata: dict) -> str:
+    """How the argument pass sees which event it is asked about."""
+    layers = metadata.get("argument_layers", 0)
+    if not layers:
+        return "the trigger is marked in the input and the sentence re-encoded per event"
+    return (
+        f"the light pass: the sentence is encoded once, and each event runs its own copy of the "
+        f"encoder's top {layers} layer{'s' if layers > 1 else ''} over the states below them, "
+        "with trigger, event-type and PLOVER-category embeddings added to the trigger's pieces"
+    )
+
+
 def render(
     metadata: dict,
     scores: dict | None,
@@ -145,7 +162,7 @@ def render(
         "",
         f"Event and argument tagger of newsevents: {encoder_description(metadata)} "
         "with a BIO trigger head over event types and a trigger-conditioned BIO "
-        "argument head over roles (the trigger is marked in the input, roles are restricted to "
+        f"argument head over roles ({argument_pass(metadata)}, roles are restricted to "
         "those the event type allows).",
         "",
         f"- Event types: {len(labels['event_types'])}; roles: {len(labels['roles'])} "
@@ -163,7 +180,12 @@ def render(
         f"{training.get('train_sentences')} training sentences, extra files: "
         f"{', '.join(training.get('extra_files', [])) or 'none'}"
         + (", the news corpus train split" if training.get("news_corpus") else "")
-        + ").",
+        + ")."
+        + "".join(
+            f" {_sentence(str(training[key]))}"
+            for key in ("run", "base_weights")
+            if training.get(key)
+        ),
         "",
         *(
             [
@@ -211,13 +233,27 @@ def render(
             "",
             plover_tables(plover),
         ]
+    if metadata.get("speed"):
+        parts += ["", "## Speed", ""]
+        parts += [f"- {setting}: {figure}" for setting, figure in metadata["speed"].items()]
     if baseline:
         parts += [
             "",
             baseline_label,
             "",
-            score_table(baseline["scores"]),
+            score_table({k: v for k, v in baseline["scores"].items() if "plover" not in v}),
         ]
+        news = _plover_report({}, baseline)
+        if news:
+            kinds = news.get("news_kind_recall", {})
+            weakest = min(kinds.items(), key=lambda item: item[1]) if kinds else None
+            parts += [
+                "",
+                f"On the news dev set: PLOVER category macro-F1 **{news['category_macro_f1']}**, "
+                f"actor F1 **{news['actor']['f1']}**, recipient F1 **{news['recipient']['f1']}**"
+                + (f", weakest news kind {weakest[0]} ({weakest[1]}% found)" if weakest else "")
+                + ".",
+            ]
     parts += [
         "",
         "## What it does not cover",

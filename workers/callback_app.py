@@ -25,6 +25,7 @@ from celery.signals import setup_logging
 from shared.log_format import QUIET_LOGGERS, configure_logging
 from shared.queues import CALLBACK_POOL, CALLBACK_QUEUE, broker_config
 from shared.settings import Settings, get_settings
+from workers.metrics_server import prepare_multiprocess_dir
 
 
 def create_callback_app(settings: Settings) -> Celery:
@@ -53,4 +54,6 @@ def _configure_logging(loglevel: Any = None, **_: Any) -> None:
     configure_logging(get_settings().log_format, level)
 
 
+# Before the tasks (and the Prometheus client) are imported: see workers.metrics_server.
+prepare_multiprocess_dir(get_settings().callback_metrics_port)
 app = create_callback_app(get_settings())

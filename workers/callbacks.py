@@ -29,6 +29,7 @@ from shared.queues import CALLBACK_TASK
 from shared.settings import get_settings
 from workers.callback_app import app
 from workers.callback_delivery import CallbackRetryableError, post_result, redact_url
+from workers.metrics import CALLBACKS
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def deliver_callback(self: Task, url: str, result_json: str) -> bool:
     settings = get_settings()
     policy = CallbackPolicy.from_setting(settings.callback_allowed_networks)
     try:
-        return post_result(url, result_json, policy, settings.callback_timeout_s)
+        delivered = post_result(url, result_json, policy, settings.callback_timeout_s)
     except CallbackRetryableError as exc:
         shown = redact_url(url)
         if self.request.retries >= settings.callback_max_retries:
@@ -56,7 +57,11 @@ def deliver_callback(self: Task, url: str, result_json: str) -> bool:
             log.error(
                 "callback to %s failed, giving up after %d attempt(s): %s", shown, attempts, exc
             )
+            CALLBACKS.labels(outcome="gave_up").inc()
             return False
+        CALLBACKS.labels(outcome="retried").inc()
         countdown = backoff_seconds(self.request.retries)
         log.info("callback to %s failed (%s); retrying in %.1f s", shown, exc, countdown)
         raise self.retry(countdown=countdown, exc=exc) from exc
+    CALLBACKS.labels(outcome="delivered" if delivered else "refused").inc()
+    return delivered

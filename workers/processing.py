@@ -37,6 +37,7 @@ from pydantic import ValidationError
 from shared.schemas import Article, ExtractionResult
 from shared.store import Store, StoredArticle
 from shared.store.store import DEFAULT_LEASE_S
+from workers.metrics import STORE_WRITE_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +197,10 @@ def _run_group(
         if isinstance(outcome, Exception):
             store.mark_failed(item.key, describe_error(outcome))
             report.failed.append(item.key)
-        elif store.save_result(item.key, outcome):
+            continue
+        with STORE_WRITE_SECONDS.time():
+            saved = store.save_result(item.key, outcome)
+        if saved:
             report.done.append(item.key)
             _announce(store, announce, item, outcome)
         else:  # another delivery of the same article finished first

@@ -23,18 +23,12 @@ from typing import Any
 
 import redis
 
+from shared.queues import queue_keys
+
 log = logging.getLogger(__name__)
 
-#: kombu's separator between a queue name and its priority, and its priority steps.
-PRIORITY_SEPARATOR = "\x06\x16"
-PRIORITY_STEPS = (0, 3, 6, 9)
 #: kombu's hash of delivered, unacknowledged messages.
 UNACKED_KEY = "unacked"
-
-
-def queue_keys(queue: str) -> list[str]:
-    """The Redis lists of ``queue``, one per priority step."""
-    return [queue if step == 0 else f"{queue}{PRIORITY_SEPARATOR}{step}" for step in PRIORITY_STEPS]
 
 
 def message_ids(message: dict[str, Any], task_name: str) -> list[str]:

@@ -25,6 +25,7 @@ import redis
 
 from shared.settings import Settings, get_settings
 from shared.store import Store
+from workers.metrics import record_model
 
 if TYPE_CHECKING:
     from workers.tagger.tagger import Tagger
@@ -56,6 +57,8 @@ class WorkerRuntime:
         with self._tagger_lock:
             if self._tagger is None:
                 self._tagger = load_tagger(self.settings)
+                info = self._tagger.info
+                record_model(info.name, info.version, str(self._tagger.device))
             return self._tagger
 
     def extractor(self) -> Callable[[list[Any]], list[Any]]:

@@ -33,6 +33,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from shared.queues import CALLBACK_QUEUE, CALLBACK_TASK, EXTRACT_TASK
 from shared.schemas import ExtractionResult
 from workers.celery_app import app
+from workers.metrics import CALLBACKS, STREAM_APPENDS, record_batch, timed_extractor
 from workers.processing import process_batch
 from workers.retry_policy import RetryPolicy
 from workers.runtime import WorkerRuntime, get_runtime
@@ -65,17 +66,23 @@ def announce(
     thread there, never this extraction process.
     """
     settings = runtime.settings
-    publish_result(
-        runtime.redis,
-        settings.results_stream,
-        settings.results_stream_maxlen,
-        result,
-        tenant,
-        redelivered,
-    )
+    try:
+        publish_result(
+            runtime.redis,
+            settings.results_stream,
+            settings.results_stream_maxlen,
+            result,
+            tenant,
+            redelivered,
+        )
+    except Exception:
+        STREAM_APPENDS.labels(outcome="error").inc()
+        raise
+    STREAM_APPENDS.labels(outcome="ok").inc()
     if callback_url:
         arguments = [callback_url, result.model_dump_json()]
         app.send_task(CALLBACK_TASK, args=arguments, queue=CALLBACK_QUEUE)
+        CALLBACKS.labels(outcome="scheduled").inc()
 
 
 @app.task(bind=True, name=EXTRACT_TASK, max_retries=None)
@@ -91,7 +98,7 @@ def extract_articles(self: Task, ids: list[str]) -> dict[str, Any]:
     runtime = get_runtime()
     settings = runtime.settings
     # Loaded before the batch so a broken model fails the task, not every article in it.
-    extract = runtime.extractor()
+    extract = timed_extractor(runtime.extractor())
     try:
         report = process_batch(
             runtime.store,
@@ -112,6 +119,7 @@ def extract_articles(self: Task, ids: list[str]) -> dict[str, Any]:
         countdown = policy.countdown(retries)
         log.warning("batch %s: %s; retry %d in %.1f s", ids[:20], exc, retries + 1, countdown)
         raise self.retry(exc=exc, countdown=countdown, max_retries=policy.max_retries) from exc
+    record_batch(report.as_dict())
     summary: dict[str, Any] = {key: len(value) for key, value in report.as_dict().items()}
     log.info("batch of %d ids: %s", len(ids), summary)
     return report.as_dict()

@@ -19,8 +19,10 @@ from fastapi.openapi.utils import get_openapi
 
 from services.intake.auth import Authenticator
 from services.intake.errors import install_error_handlers
+from services.intake.metrics import install_metrics
 from services.intake.quotas import QuotaCounter
 from services.intake.routes import SUBMIT_BODY_SCHEMAS, router
+from services.intake.viewer import install_viewer
 from shared.log_format import configure_logging
 from shared.settings import Settings, get_settings
 from shared.store import Store
@@ -96,6 +98,8 @@ def create_app(
     app.state.quota_clock = quota_clock
     install_error_handlers(app)
     app.include_router(router)
+    install_viewer(app)
+    install_metrics(app)
     install_openapi(app)
     return app
 

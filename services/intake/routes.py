@@ -17,6 +17,7 @@ from services.intake.auth import PrincipalDep
 from services.intake.body import read_body
 from services.intake.deps import SettingsDep, StoreDep
 from services.intake.errors import FieldError, IntakeError
+from services.intake.metrics import record_submission
 from services.intake.models import (
     ArticleStatusOut,
     ErrorResponse,
@@ -28,8 +29,8 @@ from services.intake.models import (
 from services.intake.quotas import QuotaCounter
 from services.intake.readiness import check_readiness
 from services.intake.submission import submit_request
-from shared.schemas import find_control_character
-from shared.store import EventPage, EventQuery
+from shared.schemas import Article, find_control_character
+from shared.store import EventPage, EventQuery, Store, StoredArticle
 
 #: OpenAPI description of POST /v1/articles; the partial-success rule is part of the contract.
 SUBMIT_DESCRIPTION = """\
@@ -91,18 +92,22 @@ async def submit_articles(
     request: Request, store: StoreDep, settings: SettingsDep, principal: PrincipalDep
 ) -> SubmitResponse:
     """Store and queue the articles of the body (see the description for the rules)."""
-    body = await read_body(request, settings.max_request_bytes)
-    content_type = request.headers.get("content-type")
     quotas: QuotaCounter = request.app.state.quotas
-    accepted = await run_in_threadpool(
-        submit_request,
-        content_type,
-        body,
-        store,
-        settings,
-        principal.tenant,
-        lambda chars: quotas.charge_chars(principal.limits, chars),
-    )
+    try:
+        body = await read_body(request, settings.max_request_bytes)
+        accepted = await run_in_threadpool(
+            submit_request,
+            request.headers.get("content-type"),
+            body,
+            store,
+            settings,
+            principal.tenant,
+            lambda chars: quotas.charge_chars(principal.limits, chars),
+        )
+    except IntakeError as error:
+        record_submission(error.accepted or [], error)
+        raise
+    record_submission(accepted, None)
     return SubmitResponse(articles=accepted)
 
 
@@ -115,10 +120,7 @@ async def submit_articles(
 )
 def get_article(article_id: str, store: StoreDep, principal: PrincipalDep) -> ArticleStatusOut:
     """The article's status, error and attempts; the extraction result once it is done."""
-    _refuse_control_characters({"article_id": article_id})
-    stored = store.get_article(principal.tenant, article_id)
-    if stored is None:
-        raise HTTPException(status_code=404, detail=f"article '{article_id}' not found")
+    stored = _stored_article(store, principal.tenant, article_id)
     return ArticleStatusOut(
         id=stored.article.id,
         status=stored.status,
@@ -128,6 +130,27 @@ def get_article(article_id: str, store: StoreDep, principal: PrincipalDep) -> Ar
         updated_at=stored.updated_at,
         result=stored.result if stored.status == "done" else None,
     )
+
+
+@router.get(
+    "/v1/articles/{article_id}/content",
+    response_model=Article,
+    summary="The stored article itself: text, title, source, publication date",
+    tags=["articles"],
+    responses={**AUTH_RESPONSES, 404: {"description": "No article with this id."}},
+)
+def get_article_content(article_id: str, store: StoreDep, principal: PrincipalDep) -> Article:
+    """The article as stored, so a client (the viewer) can show a result's offsets in its text."""
+    return _stored_article(store, principal.tenant, article_id).article
+
+
+def _stored_article(store: Store, tenant: str, article_id: str) -> StoredArticle:
+    """The tenant's article ``article_id``; 404 when it has none by that id."""
+    _refuse_control_characters({"article_id": article_id})
+    stored = store.get_article(tenant, article_id)
+    if stored is None:
+        raise HTTPException(status_code=404, detail=f"article '{article_id}' not found")
+    return stored
 
 
 @router.get(

@@ -292,7 +292,7 @@ def test_published_ports_are_loopback_only_and_configurable(compose: dict[str, A
     published = {
         name: service["ports"] for name, service in services(compose).items() if "ports" in service
     }
-    assert set(published) == {"intake", "redis", "postgres"}
+    assert set(published) == {"intake", "redis", "postgres", "prometheus"}
     for name, ports in published.items():
         for port in ports:
             assert re.fullmatch(r"127\.0\.0\.1:\$\{[A-Z_]+_PORT:-\d+\}:\d+", port), (name, port)
@@ -347,3 +347,30 @@ def test_the_worker_list_is_every_dependency_and_the_cli_can_drop_the_model(
     assert intake_reqs.requirements(pyproject) == everything
     intake_reqs.main(["--without-model", str(pyproject)])
     assert capsys.readouterr().out.split("\n")[:-1] == intake_reqs.intake_requirements(pyproject)
+
+
+def test_the_monitoring_profile_scrapes_the_intake_and_every_worker_port(
+    compose: dict[str, Any],
+) -> None:
+    """Prometheus (profile ``monitoring``) scrapes the ports the services actually serve."""
+    prometheus = services(compose)["prometheus"]
+    assert prometheus["profiles"] == ["monitoring"]
+    mounted = {volume.split(":")[1]: volume.split(":")[0] for volume in prometheus["volumes"]}
+    config_file = REPO_ROOT / mounted["/etc/prometheus/prometheus.yml"]
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    assert jobs["newsevents-intake"]["static_configs"] == [{"targets": ["intake:8000"]}]
+    assert "8000" in services(compose)["intake"]["command"]
+    ports = {
+        "worker": "NEWSEVENTS_WORKER_METRICS_PORT",
+        "worker-gpu": "NEWSEVENTS_WORKER_METRICS_PORT",
+        "worker-callbacks": "NEWSEVENTS_CALLBACK_METRICS_PORT",
+    }
+    scraped = {
+        discovery["names"][0]: discovery["port"]
+        for job in jobs.values()
+        for discovery in job.get("dns_sd_configs", [])
+    }
+    for name, variable in ports.items():
+        assert int(services(compose)[name]["environment"][variable]) == scraped[name], name
+    assert all("ports" not in services(compose)[name] for name in ports), "metrics stay inside"

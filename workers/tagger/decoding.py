@@ -52,8 +52,9 @@ def decode_bio(
     for position, (label_id, confidence) in enumerate(zip(label_ids, confidences, strict=True)):
         label = labels[label_id]
         if label == OUTSIDE:
-            close(position)
-            name = None
+            if name is not None:
+                close(position)
+                name = None
             continue
         prefix, current = label[:1], label[2:]
         if prefix == "I" and name == current:

@@ -204,11 +204,15 @@ def attach_plover(
     """Merge PLOVER-category triggers (``coded``: event_type "", ``plover`` set) into the
     event-type triggers of the same sentence: a category codes the event whose trigger it
     overlaps most (one category per event); one that overlaps none is an event of its own."""
-    merged = list(requests)
+    by_sentence: dict[int, list[TriggerRequest]] = {}
+    for request in requests:
+        by_sentence.setdefault(request.sentence, []).append(request)
+    # Highest confidence first, over all sentences (a sentence's order is what matters).
     for item in sorted(coded, key=lambda r: -r.plover_confidence):
+        merged = by_sentence.setdefault(item.sentence, [])
         best, best_overlap = None, 0
         for position, request in enumerate(merged):
-            if request.sentence != item.sentence or request.plover is not None:
+            if request.plover is not None:
                 continue
             overlap = _overlap((request.start, request.end), (item.start, item.end))
             if overlap > best_overlap:
@@ -225,7 +229,8 @@ def attach_plover(
                 item.plover,
                 item.plover_confidence,
             )
-    return sorted(merged, key=lambda r: (r.sentence, r.start, r.end))
+    every = [request for group in by_sentence.values() for request in group]
+    return sorted(every, key=lambda r: (r.sentence, r.start, r.end))
 
 
 class WordTagger:

@@ -219,7 +219,16 @@ def report(stack: Timing, model: Timing, settings: Settings, device: str) -> str
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(prog="python -m services.bench_stack", description=__doc__)
-    parser.add_argument("--articles", type=int, default=300, help="articles to push (300)")
+    parser.add_argument(
+        "--texts",
+        choices=["news", "seed"],
+        default="news",
+        help="news: articles of 400-800 words from the news corpus, as make bench-tagger "
+        "(default); seed: short windows of the seed article's paragraphs",
+    )
+    parser.add_argument(
+        "--articles", type=int, default=None, help="articles to push (48 news, 300 seed)"
+    )
     parser.add_argument("--post-batch", type=int, default=100, help="articles per POST (100)")
     parser.add_argument("--port", type=int, default=None, help="intake port (default: free)")
     parser.add_argument("--db", type=Path, default=BENCH_DB, help="SQLite file (replaced)")
@@ -228,6 +237,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--stall", type=float, default=120.0, help="give up after this long without a result"
     )
     args = parser.parse_args(argv)
+    if args.articles is None:
+        args.articles = 48 if args.texts == "news" else 300
     if args.articles < 1 or args.post_batch < 1:
         parser.error("--articles and --post-batch must be at least 1")
     return args
@@ -242,7 +253,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bench-stack: {problem}", file=sys.stderr)
         return 2
     paragraphs = seed_paragraphs()
-    articles = bench_articles(args.articles, paragraphs)
+    if args.texts == "news":
+        from workers.tagger.bench import bench_articles as news_articles
+
+        articles = news_articles(args.articles)
+    else:
+        articles = bench_articles(args.articles, paragraphs)
     warmup = Article(id="bench-warmup", text="\n\n".join(paragraphs), published_at=SEED_DATE)
     print(f"Pushing {len(articles)} articles through a local stack (logs in {args.log_dir}) ...")
     try:

@@ -81,3 +81,14 @@ def test_the_benchmark_without_a_model_fails_at_once(tmp_path: Path) -> None:
     )
     assert answer.returncode == 2
     assert f"no model at {tmp_path / 'none'}" in answer.stderr
+
+
+def test_the_default_texts_are_realistic_articles_distinct_for_the_store() -> None:
+    from workers.tagger.bench import bench_articles as news_articles
+
+    args = parse_args([])
+    assert args.texts == "news" and args.articles == 48
+    assert parse_args(["--texts", "seed"]).articles == 300
+    articles = news_articles(args.articles)
+    assert len({content_hash(article.text) for article in articles}) == len(articles)
+    assert all(400 <= len(article.text.split()) <= 900 for article in articles)

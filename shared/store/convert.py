@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Any
 
 from shared.schemas import Article, Event, ExtractionResult
 from shared.store.records import StoredArticle, StoredEvent, as_status
-from shared.store.tables import ArgumentRow, ArticleRow, EventRow
+from shared.store.tables import ArticleRow, EventRow
 from shared.tenants import client_id, store_key
 
 
@@ -100,35 +101,41 @@ def event_time_bounds(event: Event) -> tuple[dt.date | None, dt.date | None]:
     return None, None
 
 
-def event_row(key: str, ordinal: int, event: Event) -> EventRow:
-    """The row for one event of the article with store key ``key``, with its arguments."""
+def event_values(key: str, ordinal: int, event: Event) -> dict[str, Any]:
+    """The ``events`` row of one event of the article with store key ``key``, as column
+    values (inserted in bulk with its arguments' rows, see ``argument_values``)."""
     time_start, time_end = event_time_bounds(event)
-    return EventRow(
-        article_id=key,
-        ordinal=ordinal,
-        type=event.type,
-        plover_type=event.plover.type if event.plover else None,
-        trigger_text=event.trigger.text,
-        trigger_start=event.trigger.start,
-        trigger_end=event.trigger.end,
-        confidence=event.confidence,
-        sentence=event.sentence,
-        time_start=time_start,
-        time_end=time_end,
-        place_name=event.place.name if event.place else None,
-        country_code=event.place.country_code if event.place else None,
-        event_json=event.model_dump_json(),
-        arguments=[
-            ArgumentRow(
-                role=argument.role,
-                text=argument.text,
-                start=argument.start,
-                end=argument.end,
-                confidence=argument.confidence,
-            )
-            for argument in event.arguments
-        ],
-    )
+    return {
+        "article_id": key,
+        "ordinal": ordinal,
+        "type": event.type,
+        "plover_type": event.plover.type if event.plover else None,
+        "trigger_text": event.trigger.text,
+        "trigger_start": event.trigger.start,
+        "trigger_end": event.trigger.end,
+        "confidence": event.confidence,
+        "sentence": event.sentence,
+        "time_start": time_start,
+        "time_end": time_end,
+        "place_name": event.place.name if event.place else None,
+        "country_code": event.place.country_code if event.place else None,
+        "event_json": event.model_dump_json(),
+    }
+
+
+def argument_values(event_id: int, event: Event) -> list[dict[str, Any]]:
+    """The ``arguments`` rows of ``event``, stored as the event row ``event_id``."""
+    return [
+        {
+            "event_id": event_id,
+            "role": argument.role,
+            "text": argument.text,
+            "start": argument.start,
+            "end": argument.end,
+            "confidence": argument.confidence,
+        }
+        for argument in event.arguments
+    ]
 
 
 def stored_event(row: EventRow) -> StoredEvent:

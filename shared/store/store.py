@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Engine, delete, func, or_, select, text, update
+from sqlalchemy import Engine, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,7 +40,7 @@ from shared.store.records import (
     SubmitOutcome,
     as_status,
 )
-from shared.store.tables import ArticleRow, EventRow, utc_now
+from shared.store.tables import ArgumentRow, ArticleRow, EventRow, utc_now
 from shared.tenants import split_store_key, store_key
 
 
@@ -196,10 +196,19 @@ class Store(OutboxClaims):
                 .where(EventRow.article_id == key)
                 .execution_options(synchronize_session=False)
             )
-            session.add_all(
-                convert.event_row(key, ordinal, event)
-                for ordinal, event in enumerate(result.events)
-            )
+            if result.events:
+                # Bulk INSERT ... RETURNING (one statement per table, not one per row).
+                event_ids = session.scalars(
+                    insert(EventRow).returning(EventRow.id, sort_by_parameter_order=True),
+                    [convert.event_values(key, i, e) for i, e in enumerate(result.events)],
+                ).all()
+                arguments = [
+                    values
+                    for event_id, event in zip(event_ids, result.events, strict=True)
+                    for values in convert.argument_values(event_id, event)
+                ]
+                if arguments:
+                    session.execute(insert(ArgumentRow), arguments)
             now = utc_now()
             row.result_json = result.model_dump_json()
             row.status = "done"

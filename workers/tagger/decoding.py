@@ -124,7 +124,8 @@ def best_bio_paths(
     the best label so far, ``I-x`` the better of ``B-x`` and ``I-x``. Ties go to the lower
     label index, as a full argmax over the transition table would. A label whose column is
     ``-inf`` (say, a role the event type does not allow) is never chosen, so masking columns
-    equals decoding over the allowed labels only.
+    equals decoding over the allowed labels only. A sentence whose per-word argmax is
+    already valid BIO, with one best label per word, takes that path without the search.
     """
     lengths = np.array([len(m) for m in log_probs], dtype=np.int64)
     width = int(lengths.max()) if len(lengths) else 0
@@ -138,9 +139,51 @@ def best_bio_paths(
             values = matrix.detach().to("cpu", torch.float32).numpy() if isinstance(
                 matrix, torch.Tensor) else np.asarray(matrix, dtype=np.float32)  # fmt: skip
             scores[row, : len(matrix)] = values
+    paths = _valid_argmax_paths(scores, lengths, begin, inside, is_inside)
+    rest = [row for row in range(count) if paths[row] is None]
+    if rest:
+        found = _viterbi(scores[rest], lengths[rest], begin, inside, is_inside)
+        for row, path in zip(rest, found, strict=True):
+            paths[row] = path
+    return [path if path is not None else [] for path in paths]
+
+
+def _valid_argmax_paths(
+    scores: np.ndarray,
+    lengths: np.ndarray,
+    begin: np.ndarray,
+    inside: np.ndarray,
+    is_inside: np.ndarray,
+) -> list[list[int] | None]:
+    """Each sentence's per-word argmax, where it is already the best valid path: every word
+    has a single best label and the labels read as valid BIO. (No valid path scores more
+    than the per-word maxima, and any other path loses at some word.) None where the
+    Viterbi search must decide. Most sentences are like this, so most skip the search."""
+    best = scores.argmax(2)
+    top = np.take_along_axis(scores, best[:, :, None], 2)
+    single = (scores == top).sum(2) == 1
+    present = np.arange(scores.shape[1])[None, :] < lengths[:, None]
+    ok = single | ~present
+    ok[:, 0] &= ~is_inside[best[:, 0]]
+    previous, current = best[:, :-1], best[:, 1:]
+    continues = (previous == begin[current]) | (previous == inside[current])
+    ok[:, 1:] &= ~is_inside[current] | continues | ~present[:, 1:]
+    good = ok.all(1)
+    return [best[row, : lengths[row]].tolist() if good[row] else None for row in range(len(scores))]
+
+
+def _viterbi(
+    scores: np.ndarray,
+    lengths: np.ndarray,
+    begin: np.ndarray,
+    inside: np.ndarray,
+    is_inside: np.ndarray,
+) -> list[list[int]]:
+    """The constrained Viterbi search over padded ``scores`` (sentences x words x labels)."""
+    count, width = len(scores), int(lengths.max())
     rows = np.arange(count)
     score = np.where(is_inside, np.float32(-np.inf), scores[:, 0])
-    back = np.zeros((width, count, len(labels)), dtype=np.int64)
+    back = np.zeros((width, count, len(is_inside)), dtype=np.int64)
     for word in range(1, width):
         best_previous = score.argmax(1)
         best = score[rows, best_previous]

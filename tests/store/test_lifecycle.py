@@ -93,6 +93,33 @@ def test_save_result_replaces_events_and_their_arguments(store: Store) -> None:
     assert stored is not None and stored.result == smaller
 
 
+def test_argument_rows_belong_to_their_own_events(store: Store) -> None:
+    # Events and arguments are inserted in bulk: each argument row must point at the row of
+    # the event it came with, in order, for consumers who query the tables directly.
+    submit_talks(store)
+    result = talks_result("talks")
+    save_result(store, result)
+    with store.engine.connect() as connection:
+        rows = connection.execute(
+            select(EventRow.ordinal, EventRow.trigger_text, ArgumentRow.role, ArgumentRow.text)
+            .join(ArgumentRow, ArgumentRow.event_id == EventRow.id, isouter=True)
+            .where(EventRow.article_id == key("talks"))
+            .order_by(EventRow.ordinal, ArgumentRow.id)
+        ).all()
+    expected = [
+        (ordinal, event.trigger.text, argument.role, argument.text)
+        for ordinal, event in enumerate(result.events)
+        for argument in event.arguments
+    ] + [
+        (ordinal, event.trigger.text, None, None)
+        for ordinal, event in enumerate(result.events)
+        if not event.arguments
+    ]
+    assert sorted(rows, key=lambda r: (r[0], r[2] is None)) == sorted(
+        expected, key=lambda r: (r[0], r[2] is None)
+    )
+
+
 def test_save_result_for_unknown_article_raises(store: Store) -> None:
     with pytest.raises(UnknownArticleError, match="nope"):
         save_result(store, make_result("nope", []))

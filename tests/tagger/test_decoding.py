@@ -43,10 +43,27 @@ def test_threshold_drops_unsure_spans() -> None:
     assert [s.name for s in spans] == ["Arrest"]
 
 
-def test_best_path_never_continues_a_span_of_another_name() -> None:
-    import torch
+def best_bio_path(log_probs, labels):  # type: ignore[no-untyped-def,unused-ignore]
+    """The batched decoder on one sentence."""
+    from workers.tagger.decoding import best_bio_paths
 
-    from workers.tagger.decoding import best_bio_path
+    return best_bio_paths([log_probs], labels)[0]
+
+
+def allowed_transitions(labels: tuple[str, ...]) -> torch.Tensor:
+    """(labels x labels) additive scores: 0 where ``prev -> cur`` is valid BIO, else -inf:
+    ``I-x`` may only follow ``B-x`` or ``I-x``; every other label may follow anything. The
+    references below search over this table; the decoder uses the rule without it."""
+    table = torch.zeros(len(labels), len(labels))
+    for cur, label in enumerate(labels):
+        if label.startswith("I-"):
+            for prev, before in enumerate(labels):
+                if before[2:] != label[2:] or before == "O":
+                    table[prev, cur] = float("-inf")
+    return table
+
+
+def test_best_path_never_continues_a_span_of_another_name() -> None:
 
     # argmax would read B-Attack I-Arrest: two broken spans
     probs = torch.tensor(
@@ -64,10 +81,6 @@ def test_best_path_never_continues_a_span_of_another_name() -> None:
 
 def _reference_best_path(log_probs, labels):  # type: ignore[no-untyped-def,unused-ignore]
     """The decoder as it was before the numpy loop (per-word torch calls), for comparison."""
-    import torch
-
-    from workers.tagger.decoding import allowed_transitions
-
     transitions = allowed_transitions(tuple(labels))
     starts_inside = torch.tensor([label.startswith("I-") for label in labels])
     score = log_probs[0].masked_fill(starts_inside, float("-inf"))
@@ -89,10 +102,6 @@ def _reference_best_path(log_probs, labels):  # type: ignore[no-untyped-def,unus
     seed=st.integers(min_value=0, max_value=2**31 - 1),
 )
 def test_numpy_decoder_equals_the_torch_reference(words: int, names: int, seed: int) -> None:
-    import torch
-
-    from workers.tagger.decoding import best_bio_path
-
     labels = bio_labels([f"T{i}" for i in range(names)])
     generator = torch.Generator().manual_seed(seed)
     log_probs = torch.randn(words, len(labels), generator=generator).log_softmax(-1)
@@ -103,8 +112,6 @@ def _numpy_reference(log_probs, labels):  # type: ignore[no-untyped-def,unused-i
     """The full O(labels^2) Viterbi over the transition table, with numpy's first-index
     argmax (the decoder before the batched one): ties must go the same way."""
     import numpy as np
-
-    from workers.tagger.decoding import allowed_transitions
 
     transitions = allowed_transitions(tuple(labels)).numpy()
     starts_inside = np.array([label.startswith("I-") for label in labels])
@@ -159,7 +166,7 @@ def test_the_batched_decoder_equals_the_reference_sentence_by_sentence(
 def test_masking_columns_equals_decoding_over_the_allowed_labels(words: int, seed: int) -> None:
     # The argument pass decodes each event over the roles its type allows: -inf columns
     # in the full label set must give the path of the allowed labels alone.
-    from workers.tagger.decoding import best_bio_path, best_bio_paths
+    from workers.tagger.decoding import best_bio_paths
 
     generator = torch.Generator().manual_seed(seed)
     labels = bio_labels([f"R{i}" for i in range(6)])

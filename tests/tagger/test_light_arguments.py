@@ -105,7 +105,7 @@ def test_the_light_pass_gives_the_same_arguments_with_or_without_the_trigger_sta
     words = Tagger.load(output, device="cpu").word_tagger
     sentences = [["Police", "detained", "12", "activists", "in", "Lima", "."]]
     pieces = [words.encoder.word_pieces(s) for s in sentences]
-    requests = words.decode_triggers(words.trigger_outputs(pieces)[0][0], 0.0)
+    [requests] = words.decode_triggers([words.trigger_outputs(pieces)[0][0]], 0.0)
     from workers.tagger.inference import TriggerRequest
 
     requests = [TriggerRequest(0, r.event_type, r.start, r.end) for r in requests] or [

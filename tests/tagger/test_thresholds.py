@@ -36,8 +36,8 @@ def test_the_trigger_threshold_is_the_one_decoding_at_each_value_picks(tagger: T
 
     def f1_at(threshold: float) -> float:
         predicted = [
-            [WordEvent(r.event_type, r.start, r.end) for r in words.decode_triggers(p, threshold)]
-            for p in probs
+            [WordEvent(r.event_type, r.start, r.end) for r in spans]
+            for spans in words.decode_triggers(probs, threshold)
         ]
         return score_events(gold, predicted)["trigger_classification"].f1
 
@@ -54,14 +54,14 @@ def test_the_plover_threshold_is_the_one_decoding_at_each_value_picks(tagger: Ta
     outputs = words.trigger_outputs([words.encoder.word_pieces(s.tokens) for s in sentences])
 
     def f1_at(threshold: float) -> float:
+        coded = {i: plover for i, (_, plover) in enumerate(outputs) if plover is not None}
+        found = dict(zip(coded, words.decode_plover(list(coded.values()), threshold), strict=True))
         predicted = [
             [
                 WordEvent("", r.start, r.end, r.confidence, (), WordPlover(str(r.plover)))
-                for r in words.decode_plover(plover, threshold)
+                for r in found.get(sentence, [])
             ]
-            if plover is not None
-            else []
-            for _, plover in outputs
+            for sentence in range(len(outputs))
         ]
         return score_plover(gold, predicted).macro_f1
 

@@ -67,23 +67,6 @@ def decode_bio(
 
 
 @lru_cache(maxsize=512)
-def allowed_transitions(labels: tuple[str, ...]) -> torch.Tensor:
-    """(labels x labels) additive scores: 0 where ``prev -> cur`` is valid BIO, else -inf.
-
-    ``I-x`` may only follow ``B-x`` or ``I-x``; every other label may follow anything.
-    """
-    size = len(labels)
-    table = torch.zeros(size, size)
-    for cur, label in enumerate(labels):
-        if label.startswith("I-"):
-            name = label[2:]
-            for prev, before in enumerate(labels):
-                if before[2:] != name or before == OUTSIDE:
-                    table[prev, cur] = float("-inf")
-    return table
-
-
-@lru_cache(maxsize=512)
 def bio_partner_ids(labels: tuple[str, ...]) -> tuple[list[int], list[int]]:
     """For each label id, the ids of ``B-name`` and ``I-name`` of its name (both the id of
     ``O`` for ``O``), looked up by name so that no code depends on the order of the labels."""
@@ -98,31 +81,25 @@ def bio_partner_ids(labels: tuple[str, ...]) -> tuple[list[int], list[int]]:
 
 
 @lru_cache(maxsize=512)
-def _partner_arrays(labels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def bio_partner_arrays(labels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``bio_partner_ids`` as numpy arrays, and which labels are ``I-`` labels."""
     begin, inside = bio_partner_ids(labels)
     is_inside = np.array([label.startswith("I-") for label in labels])
     return np.array(begin), np.array(inside), is_inside
 
 
-def best_bio_path(log_probs: torch.Tensor, labels: Sequence[str]) -> list[int]:
-    """The most probable label sequence that is valid BIO (Viterbi over ``log_probs``,
-    words x labels); see ``best_bio_paths``."""
-    return best_bio_paths([log_probs], labels)[0]
-
-
 def best_bio_paths(
     log_probs: Sequence[torch.Tensor | np.ndarray], labels: Sequence[str]
 ) -> list[list[int]]:
-    """``best_bio_path`` of each (words x labels) matrix, all sentences in one loop over
-    word positions.
+    """The most probable label sequence that is valid BIO (Viterbi) of each (words x labels)
+    matrix of log-probabilities, all sentences in one loop over word positions.
 
     Per-word argmax can produce ``B-Message I-Speaker``, which reads as two broken spans;
     the constrained path picks the best *consistent* labelling instead. The BIO constraint
-    (``allowed_transitions``: ``I-x`` only after ``B-x`` or ``I-x``, no sentence opens with
-    ``I-x``) makes each step O(labels) rather than O(labels^2): ``B-x`` and ``O`` continue
-    the best label so far, ``I-x`` the better of ``B-x`` and ``I-x``. Ties go to the lower
-    label index, as a full argmax over the transition table would. A label whose column is
+    (``I-x`` only after ``B-x`` or ``I-x``, no sentence opens with ``I-x``) makes each step
+    O(labels) rather than O(labels^2): ``B-x`` and ``O`` continue the best label so far,
+    ``I-x`` the better of ``B-x`` and ``I-x``. Ties go to the lower label index, as a full
+    argmax over a (labels x labels) transition table would. A label whose column is
     ``-inf`` (say, a role the event type does not allow) is never chosen, so masking columns
     equals decoding over the allowed labels only. A sentence whose per-word argmax is
     already valid BIO, with one best label per word, takes that path without the search.
@@ -131,7 +108,7 @@ def best_bio_paths(
     width = int(lengths.max()) if len(lengths) else 0
     if width == 0:
         return [[] for _ in log_probs]
-    begin, inside, is_inside = _partner_arrays(tuple(labels))
+    begin, inside, is_inside = bio_partner_arrays(tuple(labels))
     count = len(log_probs)
     scores = np.full((count, width, len(labels)), -np.inf, dtype=np.float32)
     for row, matrix in enumerate(log_probs):

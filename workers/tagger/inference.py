@@ -14,6 +14,7 @@ result for a sentence does not depend on which other sentences came with it.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ import numpy as np
 import torch
 
 from workers.tagger.batching import token_budget_batches
-from workers.tagger.decoding import best_bio_paths, bio_partner_ids, decode_bio
+from workers.tagger.decoding import best_bio_paths, bio_partner_arrays, decode_bio
 from workers.tagger.encoding import EncodedInput, InputEncoder, segment_name
 from workers.tagger.labels import LabelSpace
 from workers.tagger.model import EventExtractionModel, collate
@@ -180,8 +181,7 @@ def _run_arguments(
                 )
                 out = model.light_argument_outputs(padded, batch, mask)
             roles = out.roles.float().softmax(-1).cpu()
-            sides = None if out.plover_roles is None else out.plover_roles.float().softmax(-1)
-            sides = None if sides is None else sides.cpu()
+            sides = None if out.plover_roles is None else out.plover_roles.float().softmax(-1).cpu()
             modes = None if out.modes is None else out.modes.float().sigmoid().cpu()
         clock.add(started)
         for row, index in enumerate(indices):
@@ -256,9 +256,6 @@ class WordTagger:
         self._masks = {t: torch.tensor(labels.argument_label_mask(t)) for t in labels.event_types}
         #: Roles an event with an unknown (or no) tagger type may take: Time and Place.
         self._fallback = torch.tensor(labels.argument_label_mask(""))
-        #: The same as label indices, for decoding over a type's own labels.
-        self._allowed = {t: mask.nonzero().flatten() for t, mask in self._masks.items()}
-        self._fallback_allowed = self._fallback.nonzero().flatten()
 
     @classmethod
     def load(
@@ -321,35 +318,24 @@ class WordTagger:
             target = plover[window.sentence]
             if target is not None and plover_probs is not None:
                 target[window.core_start : window.core_end] = plover_probs[core]
-            kept.append(
-                SentenceWindow(
-                    window.sentence, window.start, window.core_start, window.core_end,
-                    window.input, states,
-                )
-            )  # fmt: skip
+            kept.append(dataclasses.replace(window, states=states))
         return list(zip(types, plover, strict=True)), kept
 
-    def decode_triggers(self, probs: torch.Tensor, threshold: float) -> list[TriggerRequest]:
-        """Trigger spans of one sentence: a word's confidence is P(B-type) + P(I-type)."""
-        return self.decode_triggers_many([probs], threshold)[0]
-
-    def decode_triggers_many(
+    def decode_triggers(
         self, probs: Sequence[torch.Tensor], threshold: float
     ) -> list[list[TriggerRequest]]:
-        """``decode_triggers`` of many sentences in one batched decoding (``sentence`` -1)."""
+        """Trigger spans of each sentence (``sentence`` -1), decoded together: a word's
+        confidence is P(B-type) + P(I-type)."""
         return [
             [TriggerRequest(-1, name, start, end, conf) for start, end, name, conf in spans]
             for spans in _decode_spans(probs, self.labels.trigger_labels, threshold)
         ]
 
-    def decode_plover(self, probs: torch.Tensor, threshold: float) -> list[TriggerRequest]:
-        """PLOVER-category trigger spans of one sentence, as events with no tagger type."""
-        return self.decode_plover_many([probs], threshold)[0]
-
-    def decode_plover_many(
+    def decode_plover(
         self, probs: Sequence[torch.Tensor], threshold: float
     ) -> list[list[TriggerRequest]]:
-        """``decode_plover`` of many sentences in one batched decoding."""
+        """PLOVER-category trigger spans of each sentence, as events with no tagger type,
+        decoded together."""
         return [
             [TriggerRequest(-1, "", start, end, conf, name, conf) for start, end, name, conf in
              spans]
@@ -505,7 +491,7 @@ class WordTagger:
             by_type.setdefault(event_type, []).append(position)
         paths: list[list[int]] = [[] for _ in probs]
         for event_type, positions in by_type.items():
-            allowed = self._allowed.get(event_type, self._fallback_allowed)
+            allowed = self.argument_mask(event_type).nonzero().flatten()
             names = [self.labels.argument_labels[i] for i in allowed.tolist()]
             found = best_bio_paths(
                 [probs[i][:, allowed].clamp_min(1e-9).log() for i in positions], names
@@ -558,14 +544,14 @@ class WordTagger:
         if gold_triggers is None:
             coded: list[TriggerRequest] = []
             outputs, windows = self.trigger_pass(pieces)
-            found = self.decode_triggers_many([types for types, _ in outputs], t_threshold)
+            found = self.decode_triggers([types for types, _ in outputs], t_threshold)
             for sentence, spans in enumerate(found):
                 requests += [
                     TriggerRequest(sentence, r.event_type, r.start, r.end, r.confidence)
                     for r in spans
                 ]
             with_coder = {i: plover for i, (_, plover) in enumerate(outputs) if plover is not None}
-            categories = self.decode_plover_many(list(with_coder.values()), p_threshold)
+            categories = self.decode_plover(list(with_coder.values()), p_threshold)
             for sentence, spans in zip(with_coder, categories, strict=True):
                 coded += [
                     TriggerRequest(sentence, "", r.start, r.end, r.confidence, r.plover,
@@ -632,7 +618,7 @@ def _decode_spans(
     (decoded for all at once); a word's confidence is P(B-name) + P(I-name) for its chosen
     name, P(O) outside."""
     paths = best_bio_paths([p.clamp_min(1e-9).log() for p in probs], labels)
-    begin, inside = (np.array(ids) for ids in bio_partner_ids(tuple(labels)))
+    begin, inside, _ = bio_partner_arrays(tuple(labels))
     out: list[list[Span]] = []
     for matrix, path in zip(probs, paths, strict=True):
         if not path:

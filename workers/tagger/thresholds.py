@@ -68,7 +68,7 @@ def tune_plover_threshold(tagger: WordTagger, sentences: list[Sentence]) -> floa
     # The decoded path does not depend on the threshold, which only drops spans below it:
     # decode once at 0 and filter for each grid value.
     coded = {i: plover for i, (_, plover) in enumerate(outputs) if plover is not None}
-    decoded = dict(zip(coded, tagger.decode_plover_many(list(coded.values()), 0.0), strict=True))
+    decoded = dict(zip(coded, tagger.decode_plover(list(coded.values()), 0.0), strict=True))
 
     def f1_at(threshold: float) -> float:
         predicted = [
@@ -88,7 +88,7 @@ def tune_trigger_threshold(tagger: WordTagger, sentences: list[Sentence]) -> flo
     """The trigger threshold with the best trigger classification F1."""
     gold = gold_events(sentences)
     pieces = [tagger.encoder.word_pieces(s.tokens) for s in sentences]
-    decoded = tagger.decode_triggers_many(tagger.trigger_probabilities(pieces), 0.0)
+    decoded = tagger.decode_triggers(tagger.trigger_probabilities(pieces), 0.0)
 
     def f1_at(threshold: float) -> float:
         predicted = [

@@ -106,7 +106,6 @@ class EventExtractionModel(nn.Module):
     ) -> None:
         super().__init__()
         self.encoder = encoder
-        self.argument_layers = argument_layers
         self.light: LightArgumentLayers | None = None
         if argument_layers:
             self.light = LightArgumentLayers.from_encoder(
@@ -133,11 +132,12 @@ class EventExtractionModel(nn.Module):
         out = self.encoder(
             input_ids=batch.input_ids,
             attention_mask=batch.attention_mask,
-            output_hidden_states=bool(self.argument_layers),
+            output_hidden_states=self.light is not None,
             **segments,
         )
-        lower = out.hidden_states[-1 - self.argument_layers] if self.argument_layers else None
-        return out.last_hidden_state, lower
+        if self.light is None:
+            return out.last_hidden_state, None
+        return out.last_hidden_state, out.hidden_states[-1 - len(self.light.layers)]
 
     @staticmethod
     def _words(hidden: torch.Tensor, word_index: torch.Tensor) -> torch.Tensor:

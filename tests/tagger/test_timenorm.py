@@ -178,3 +178,15 @@ def test_event_time_text_matches_its_offsets(text: str, a: int, b: int) -> None:
 def test_normalize_never_raises(expression: str, reference: dt.date | None) -> None:
     value, date_range = normalize_time(expression, reference)
     assert value is None or date_range is None
+
+
+def test_remembered_normalizations_hand_out_their_own_ranges() -> None:
+    """Normalizations are remembered per expression and reference date; a caller that
+    changes its range does not change what the next caller gets."""
+    saturday = dt.date(2025, 12, 6)
+    first = normalize_time("last week", saturday)
+    assert first[1] is not None
+    first[1].start = dt.date(1999, 1, 1)
+    again = normalize_time("last week", saturday)
+    assert again[1] is not None and again[1].start != dt.date(1999, 1, 1)
+    assert normalize_time("last week", dt.date(2026, 1, 10)) != again

@@ -9,6 +9,7 @@ word piece; ``word_index`` records where that piece sits in the input.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from transformers import PreTrainedTokenizerFast
@@ -89,16 +90,34 @@ class InputEncoder:
 
     def word_pieces(self, words: list[str]) -> list[list[int]]:
         """Piece ids of each word; a word the tokenizer drops entirely becomes [UNK]."""
-        if not words:
-            return []
-        encoded = self.tokenizer(
-            words, is_split_into_words=True, add_special_tokens=False, truncation=False
+        return self.sentence_pieces([words])[0]
+
+    def sentence_pieces(self, sentences: Sequence[Sequence[str]]) -> list[list[list[int]]]:
+        """``word_pieces`` of many sentences in one tokenizer call: the per-call cost of the
+        tokenizer wrapper is paid once per batch instead of once per sentence."""
+        filled = [list(words) for words in sentences if words]
+        encoded = (
+            self.tokenizer(
+                filled, is_split_into_words=True, add_special_tokens=False, truncation=False
+            )
+            if filled
+            else None
         )
-        pieces: list[list[int]] = [[] for _ in words]
-        for piece_id, word_id in zip(encoded["input_ids"], encoded.word_ids(), strict=True):
-            if word_id is not None and len(pieces[word_id]) < MAX_PIECES_PER_WORD:
-                pieces[word_id].append(int(piece_id))
-        return [p if p else [self.unk_id] for p in pieces]
+        out: list[list[list[int]]] = []
+        row = 0
+        for words in sentences:
+            if not words:
+                out.append([])
+                continue
+            assert encoded is not None
+            pieces: list[list[int]] = [[] for _ in words]
+            ids = encoded["input_ids"][row]
+            for piece_id, word_id in zip(ids, encoded.word_ids(row), strict=True):
+                if word_id is not None and len(pieces[word_id]) < MAX_PIECES_PER_WORD:
+                    pieces[word_id].append(int(piece_id))
+            out.append([p if p else [self.unk_id] for p in pieces])
+            row += 1
+        return out
 
     def type_pieces(self, event_type: str) -> list[int]:
         """Pieces of an event type's name, read as words ("Hostile_encounter": two words)."""

@@ -256,6 +256,7 @@ class WordTagger:
         self._masks = {t: torch.tensor(labels.argument_label_mask(t)) for t in labels.event_types}
         #: Roles an event with an unknown (or no) tagger type may take: Time and Place.
         self._fallback = torch.tensor(labels.argument_label_mask(""))
+        self._allowed: dict[str, np.ndarray] = {}
 
     @classmethod
     def load(
@@ -489,28 +490,30 @@ class WordTagger:
         by_type: dict[str, list[int]] = {}
         for position, event_type in enumerate(event_types):
             by_type.setdefault(event_type, []).append(position)
+        values = [p.numpy() for p in probs]  # CPU tensors; numpy's small ops cost less
         paths: list[list[int]] = [[] for _ in probs]
         for event_type, positions in by_type.items():
-            allowed = self.argument_mask(event_type).nonzero().flatten()
+            allowed = self._allowed_ids(event_type)
             names = [self.labels.argument_labels[i] for i in allowed.tolist()]
-            found = best_bio_paths(
-                [probs[i][:, allowed].clamp_min(1e-9).log() for i in positions], names
-            )
+            found = best_bio_paths([_log(values[i][:, allowed]) for i in positions], names)
             for position, path in zip(positions, found, strict=True):
                 paths[position] = allowed[path].tolist() if path else []
         spans = []
-        for p, path in zip(probs, paths, strict=True):
-            confidences = p.gather(1, torch.tensor(path, dtype=torch.long).unsqueeze(1))
+        for matrix, path in zip(values, paths, strict=True):
+            confidences = matrix[np.arange(len(path)), path].tolist() if path else []
             spans.append(
                 [
                     (s.start, s.end, s.name, s.confidence)
-                    for s in decode_bio(
-                        path, confidences.squeeze(1).tolist(), self.labels.argument_labels,
-                        threshold,
-                    )
+                    for s in decode_bio(path, confidences, self.labels.argument_labels, threshold)
                 ]
-            )  # fmt: skip
+            )
         return spans
+
+    def _allowed_ids(self, event_type: str) -> np.ndarray:
+        """The argument label ids an event of ``event_type`` may take, in label order."""
+        if event_type not in self._allowed:
+            self._allowed[event_type] = self.argument_mask(event_type).nonzero().flatten().numpy()
+        return self._allowed[event_type]
 
     def argument_mask(self, event_type: str) -> torch.Tensor:
         """Which argument labels an event of ``event_type`` may take (built once per model)."""
@@ -538,7 +541,7 @@ class WordTagger:
         p_threshold = (
             self.metadata.plover_threshold if plover_threshold is None else plover_threshold
         )
-        pieces = [self.encoder.word_pieces(list(words)) for words in sentences]
+        pieces = self.encoder.sentence_pieces(sentences)
         requests: list[TriggerRequest] = []
         windows: list[SentenceWindow] | None = None
         if gold_triggers is None:
@@ -607,6 +610,11 @@ def _rounded_coding(coding: WordPlover) -> WordPlover:
     )
 
 
+def _log(probs: np.ndarray) -> np.ndarray:
+    """Log-probabilities for decoding, a zero probability kept finite."""
+    return np.log(np.maximum(probs, np.float32(1e-9)))
+
+
 #: A decoded span within its sentence or window: start word, end word, name, confidence.
 Span = tuple[int, int, str, float]
 
@@ -617,7 +625,7 @@ def _decode_spans(
     """Per (words x labels) matrix of ``probs``, the spans of its best valid BIO path
     (decoded for all at once); a word's confidence is P(B-name) + P(I-name) for its chosen
     name, P(O) outside."""
-    paths = best_bio_paths([p.clamp_min(1e-9).log() for p in probs], labels)
+    paths = best_bio_paths([_log(p.numpy()) for p in probs], labels)
     begin, inside, _ = bio_partner_arrays(tuple(labels))
     out: list[list[Span]] = []
     for matrix, path in zip(probs, paths, strict=True):

@@ -47,30 +47,32 @@ class Batch:
 
 
 def collate(inputs: list[EncodedInput], pad_id: int) -> Batch:
-    """Pad a list of inputs into one Batch with the tokenizer's ``pad_id``."""
+    """Pad a list of inputs into one Batch with the tokenizer's ``pad_id``.
+
+    Rows are padded as Python lists and turned into tensors once per column: one
+    ``torch.tensor`` call per row and column costs more than the padding itself.
+    """
     width = max(len(item) for item in inputs)
     words = max(1, max(len(item.word_index) for item in inputs))
-    n = len(inputs)
-    input_ids = torch.full((n, width), pad_id, dtype=torch.long)
-    attention = torch.zeros((n, width), dtype=torch.long)
-    segments = torch.zeros((n, width), dtype=torch.long)
-    word_index = torch.zeros((n, words), dtype=torch.long)
-    word_mask = torch.zeros((n, words), dtype=torch.bool)
-    for row, item in enumerate(inputs):
-        length = len(item)
-        input_ids[row, :length] = torch.tensor(item.input_ids)
-        attention[row, :length] = 1
-        segments[row, :length] = torch.tensor(item.token_type_ids)
-        count = len(item.word_index)
-        if count:
-            word_index[row, :count] = torch.tensor(item.word_index)
-            word_mask[row, :count] = True
+    input_ids, attention, segments, word_index, word_mask = [], [], [], [], []
+    for item in inputs:
+        length, count = len(item), len(item.word_index)
+        pad, spare = width - length, words - count
+        input_ids.append(item.input_ids + [pad_id] * pad)
+        attention.append([1] * length + [0] * pad)
+        segments.append(item.token_type_ids + [0] * pad)
+        word_index.append(item.word_index + [0] * spare)
+        word_mask.append([True] * count + [False] * spare)
 
     def column(name: str) -> torch.Tensor:
         return torch.tensor([getattr(item, name) for item in inputs], dtype=torch.long)
 
+    def long(rows: list[list[int]]) -> torch.Tensor:
+        return torch.tensor(rows, dtype=torch.long)
+
     return Batch(
-        input_ids, attention, segments, word_index, word_mask, column("marker_index"),
+        long(input_ids), long(attention), long(segments), long(word_index),
+        torch.tensor(word_mask, dtype=torch.bool), column("marker_index"),
         column("marker_end"), column("type_id"), column("plover_id"),
     )  # fmt: skip
 

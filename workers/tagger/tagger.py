@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import torch
@@ -61,6 +62,22 @@ class SentenceWords:
     start: int
     end: int
     words: list[tuple[int, int]]
+
+
+class _SentenceMentions:
+    """The date expressions and known place names of one sentence, each found on first use
+    and shared by the sentence's events (a sentence with several events is searched once)."""
+
+    def __init__(self, text: str, sentence: SentenceWords) -> None:
+        self.text, self.sentence = text, sentence
+
+    @cached_property
+    def times(self) -> list[tuple[int, int]]:
+        return find_time_expressions(self.text, self.sentence.start, self.sentence.end)
+
+    @cached_property
+    def places(self) -> list[tuple[int, int]]:
+        return find_place_mentions(self.text, self.sentence.start, self.sentence.end)
 
 
 def default_budget(device: torch.device) -> int:
@@ -129,14 +146,23 @@ class Tagger:
         events: list[list[Event]] = [[] for _ in articles]
         for sentence, word_events in zip(sentences, predicted, strict=True):
             article = articles[sentence.article]
+            mentions = _SentenceMentions(article.text, sentence)
             for word_event in word_events:
-                events[sentence.article].append(self._event(article, sentence, word_event))
+                events[sentence.article].append(
+                    self._event(article, sentence, word_event, mentions)
+                )
         return [
             ExtractionResult(article_id=a.id, model=self.info, events=e)
             for a, e in zip(articles, events, strict=True)
         ]
 
-    def _event(self, article: Article, sentence: SentenceWords, event: WordEvent) -> Event:
+    def _event(
+        self,
+        article: Article,
+        sentence: SentenceWords,
+        event: WordEvent,
+        mentions: _SentenceMentions,
+    ) -> Event:
         text, words = article.text, sentence.words
         t_start, t_end = _char_span(words, event.start, event.end)
         arguments = []
@@ -157,8 +183,8 @@ class Tagger:
             confidence=event.confidence,
             sentence=sentence.index,
             arguments=arguments,
-            time=self._time(article, sentence, arguments, t_start),
-            place=self._place(text, sentence, arguments, t_start),
+            time=self._time(article, mentions, arguments, t_start),
+            place=self._place(text, mentions, arguments, t_start),
             plover=self._plover(text, words, event, arguments, text[t_start:t_end]),
         )
 
@@ -193,23 +219,21 @@ class Tagger:
 
     @staticmethod
     def _time(
-        article: Article, sentence: SentenceWords, arguments: list[Argument], anchor: int
+        article: Article, mentions: _SentenceMentions, arguments: list[Argument], anchor: int
     ) -> EventTime | None:
         """From a Time argument, else the date expression of the sentence nearest the trigger."""
         reference: dt.date | None = article.reference_date()
         for argument in arguments:
             if argument.role in TIME_ROLES:
                 return make_event_time(article.text, argument.start, argument.end, reference)
-        nearest = _nearest(
-            find_time_expressions(article.text, sentence.start, sentence.end), anchor
-        )
+        nearest = _nearest(mentions.times, anchor)
         if nearest is None:
             return None
         return make_event_time(article.text, nearest[0], nearest[1], reference)
 
     @staticmethod
     def _place(
-        text: str, sentence: SentenceWords, arguments: list[Argument], anchor: int
+        text: str, mentions: _SentenceMentions, arguments: list[Argument], anchor: int
     ) -> EventPlace | None:
         """From a Place-like argument naming a known place, else the nearest known place in
         the sentence that is not inside a participant (so "Russian forces" is no place)."""
@@ -221,10 +245,6 @@ class Tagger:
             if argument and normalize_place(argument.text)[1] is not None:
                 return make_event_place(text, argument.start, argument.end)
         taken = [(a.start, a.end) for a in arguments if a.role not in PLACE_ROLES]
-        free = [
-            (s, e)
-            for s, e in find_place_mentions(text, sentence.start, sentence.end)
-            if not any(a <= s and e <= b for a, b in taken)
-        ]
+        free = [(s, e) for s, e in mentions.places if not any(a <= s and e <= b for a, b in taken)]
         nearest = _nearest(free, anchor)
         return make_event_place(text, nearest[0], nearest[1]) if nearest else None

@@ -63,7 +63,7 @@ def tune_plover_threshold(tagger: WordTagger, sentences: list[Sentence]) -> floa
     from workers.tagger.plover_scoring import score_plover
 
     gold = gold_events(sentences)
-    pieces = [tagger.encoder.word_pieces(s.tokens) for s in sentences]
+    pieces = tagger.encoder.sentence_pieces([s.tokens for s in sentences])
     outputs = tagger.trigger_outputs(pieces)
     # The decoded path does not depend on the threshold, which only drops spans below it:
     # decode once at 0 and filter for each grid value.
@@ -87,7 +87,7 @@ def tune_plover_threshold(tagger: WordTagger, sentences: list[Sentence]) -> floa
 def tune_trigger_threshold(tagger: WordTagger, sentences: list[Sentence]) -> float:
     """The trigger threshold with the best trigger classification F1."""
     gold = gold_events(sentences)
-    pieces = [tagger.encoder.word_pieces(s.tokens) for s in sentences]
+    pieces = tagger.encoder.sentence_pieces([s.tokens for s in sentences])
     decoded = tagger.decode_triggers(tagger.trigger_probabilities(pieces), 0.0)
 
     def f1_at(threshold: float) -> float:

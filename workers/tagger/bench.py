@@ -7,11 +7,15 @@ prints articles/s, words/s, word pieces/s and the model's share of the wall time
 model calls, from ``WordTagger.clock``), one article at a time against batched calls in the
 same process. ``--quantize int8`` compares the int8 encoder with float32 in the same run,
 ``--profile`` prints the functions that take the most time in the batched run, and
-``--baseline-model DIR`` runs another model directory first (float32) and prints the speed
-against it (``make bench-tagger BASELINE=DIR``).
+``--baseline-model DIR`` runs another model directory with today's code, and
+``--baseline-commit REV`` another commit's tagger, its code and model together, in a child
+process (``bench_baseline.py``; ``make bench-tagger BASELINE=DIR`` or
+``BASELINE_COMMIT=REV``), and prints the speed against them. This machine's speed drifts
+between runs: ``--rounds N`` runs every configuration N times in turn and reports medians.
 
     python -m workers.tagger.bench [--articles 24] [--batch 16] [--model DIR] [--device auto]
         [--quantize off|int8|both] [--profile] [--baseline-model DIR]
+        [--baseline-commit REV] [--rounds N]
 """
 
 from __future__ import annotations
@@ -23,10 +27,12 @@ import io
 import pstats
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from shared.schemas import Article
 from shared.settings import model_dir
+from workers.tagger.bench_baseline import CommitRun, CommitTagger
 from workers.tagger.news_corpus import load_corpus
 from workers.tagger.sentences import split_sentences
 from workers.tagger.tagger import Tagger
@@ -85,6 +91,13 @@ def timed(tagger: Tagger, groups: list[list[Article]], name: str) -> Run:
     return Run(name, time.perf_counter() - started, clock.seconds - before)
 
 
+def median_run(runs: list[Run]) -> Run:
+    """The run of median wall time (the middle one of an odd count, the faster middle one
+    of an even count): one slow round on a noisy machine does not decide a ratio."""
+    ordered = sorted(runs, key=lambda run: run.seconds)
+    return ordered[(len(ordered) - 1) // 2]
+
+
 def profile_top(tagger: Tagger, groups: list[list[Article]], top: int = 15) -> str:
     profiler = cProfile.Profile()
     profiler.enable()
@@ -94,6 +107,10 @@ def profile_top(tagger: Tagger, groups: list[list[Article]], top: int = 15) -> s
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
     return out.getvalue()
+
+
+#: Runs one configuration in one mode: a batch size (1: one article at a time) -> Run.
+Runner = Callable[[int], Run]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,57 +132,105 @@ def main(argv: list[str] | None = None) -> int:
         "--baseline-model",
         type=model_dir,
         default=None,
-        help="also run this model directory first (say, the previous release) and print "
-        "the model's speed against it",
+        help="also run this model directory (say, the previous release's) with today's code "
+        "and print the speed against it",
+    )
+    parser.add_argument(
+        "--baseline-commit",
+        default=None,
+        help="also run this git commit's tagger, its code and its model, in a child process "
+        "(say, the last release) and print the speed against it",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run every configuration this many times, in turn, and report the median",
     )
     args = parser.parse_args(argv)
 
     articles = bench_articles(args.articles)
-    variants = ["off", "int8"] if args.quantize == "both" else [args.quantize]
-    rows: list[tuple[str, Run]] = []
-    header_printed = False
-    runs = [(args.model, "", variant) for variant in variants]
+    batches = [articles[i : i + args.batch] for i in range(0, len(articles), args.batch)]
+    configurations: list[tuple[str, Runner]] = []
+    baselines: list[str] = []
+    closers: list[Callable[[], None]] = []
+    tagger: Tagger | None = None
+
+    def in_process(loaded: Tagger) -> Runner:
+        def run(batch: int) -> Run:
+            groups = batches if batch > 1 else [[a] for a in articles]
+            return timed(loaded, groups, "")
+
+        return run
+
+    if args.baseline_commit:
+        child = CommitTagger(args.baseline_commit, articles, args.device)
+        closers.append(child.close)
+        label = f"commit {args.baseline_commit[:10]}"
+        configurations.append((label, lambda batch: _commit_run(child.run(batch))))
+        baselines.append(label)
     if args.baseline_model:
-        runs.insert(0, (args.baseline_model, "baseline ", "off"))
-    for directory, prefix, variant in runs:
-        tagger = Tagger.load(directory, args.device, quantize=variant)
-        if variant == "int8" and not tagger.word_tagger.quantized:
+        loaded = Tagger.load(args.baseline_model, args.device, quantize="off")
+        loaded.extract(articles[:2])  # warm-up: first calls allocate
+        configurations.append(("baseline model", in_process(loaded)))
+        baselines.append("baseline model")
+    variants = ["off", "int8"] if args.quantize == "both" else [args.quantize]
+    for variant in variants:
+        loaded = Tagger.load(args.model, args.device, quantize=variant)
+        if variant == "int8" and not loaded.word_tagger.quantized:
             continue
-        if not header_printed:
-            words = sum(len(word_spans(a.text)) for a in articles)
-            pieces = sum(count_pieces(tagger, a.text) for a in articles)
-            print(
-                f"tagger benchmark: {len(articles)} articles of 400-800 words from the news "
-                f"corpus, {words} words, {pieces} word pieces, device {tagger.device}"
-            )
-            header_printed = True
-        model = tagger.word_tagger.model
-        dtype = str(next(model.trigger_head.parameters()).dtype).removeprefix("torch.")
-        label = prefix + ("int8" if tagger.word_tagger.quantized else dtype)
-        tagger.extract(articles[:2])  # warm-up: first calls allocate
-        batches = [articles[i : i + args.batch] for i in range(0, len(articles), args.batch)]
-        rows.append((label, timed(tagger, [[a] for a in articles], "one at a time")))
-        rows.append((label, timed(tagger, batches, f"batched ({args.batch}/call)")))
-        if args.profile:
-            print(f"profile of the batched run, {label}:")
-            print(profile_top(tagger, batches))
+        tagger = tagger or loaded
+        dtype = str(next(loaded.word_tagger.model.trigger_head.parameters()).dtype)
+        label = "int8" if loaded.word_tagger.quantized else dtype.removeprefix("torch.")
+        loaded.extract(articles[:2])
+        configurations.append((label, in_process(loaded)))
+    assert tagger is not None
+    words = sum(len(word_spans(a.text)) for a in articles)
+    pieces = sum(count_pieces(tagger, a.text) for a in articles)
     print(
-        f"{'encoder':<15}{'mode':<22}{'seconds':>9}{'articles/s':>12}{'words/s':>10}"
+        f"tagger benchmark: {len(articles)} articles of 400-800 words from the news corpus, "
+        f"{words} words, {pieces} word pieces, device {tagger.device}, "
+        f"{args.rounds} round(s), medians"
+    )
+    modes = [(1, "one at a time"), (args.batch, f"batched ({args.batch}/call)")]
+    runs: dict[tuple[str, str], list[Run]] = {}
+    for _ in range(max(1, args.rounds)):
+        for label, runner in configurations:
+            for batch, mode in modes:
+                runs.setdefault((label, mode), []).append(runner(batch))
+    for close in closers:
+        close()
+    if args.profile:
+        print(f"profile of the batched run, {configurations[-1][0]}:")
+        print(profile_top(tagger, batches))
+
+    rows = [(label, mode, median_run(found)) for (label, mode), found in runs.items()]
+    print(
+        f"{'configuration':<22}{'mode':<22}{'seconds':>9}{'articles/s':>12}{'words/s':>10}"
         f"{'pieces/s':>10}{'model share':>13}"
     )
-    for label, run in rows:
+    for label, mode, run in rows:
+        share = f"{100 * run.model_seconds / run.seconds:.0f}%" if run.model_seconds else "-"
         print(
-            f"{label:<15}{run.name:<22}{run.seconds:>9.2f}{len(articles) / run.seconds:>12.2f}"
-            f"{words / run.seconds:>10.0f}{pieces / run.seconds:>10.0f}"
-            f"{100 * run.model_seconds / run.seconds:>12.0f}%"
+            f"{label:<22}{mode:<22}{run.seconds:>9.2f}{len(articles) / run.seconds:>12.2f}"
+            f"{words / run.seconds:>10.0f}{pieces / run.seconds:>10.0f}{share:>13}"
         )
-    first = rows[0][1].seconds
-    for label, run in rows[1:]:
-        print(f"{label}, {run.name}: {first / run.seconds:.2f}x {rows[0][0]} one at a time")
-    if args.baseline_model:
-        for (label, run), (_, base) in zip(rows[2:4], rows[:2], strict=True):
-            print(f"{label}, {run.name}: {base.seconds / run.seconds:.2f}x the baseline model")
+    first_label, first_mode, first = rows[0]
+    for label, mode, run in rows[1:]:
+        print(f"{label}, {mode}: {first.seconds / run.seconds:.2f}x {first_label} {first_mode}")
+    medians = {(label, mode): run for label, mode, run in rows}
+    for baseline in baselines:
+        for label, _ in configurations:
+            if label in baselines:
+                continue
+            for _, mode in modes:
+                ratio = medians[(baseline, mode)].seconds / medians[(label, mode)].seconds
+                print(f"{label}, {mode}: {ratio:.2f}x {baseline}, {mode}")
     return 0
+
+
+def _commit_run(run: CommitRun) -> Run:
+    return Run("", run.seconds, run.model_seconds)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from services.bench_stack import Timing, bench_articles, parse_args, report, seed_paragraphs
+from services.bench_stack import (
+    Timing,
+    bench_articles,
+    bracketed,
+    parse_args,
+    report,
+    seed_paragraphs,
+)
 from shared.redis_testing import redis_test_url
 from shared.settings import REPO_ROOT, Settings
 from shared.store.convert import content_hash
@@ -41,6 +48,11 @@ def test_the_report_states_both_rates_and_the_ratio() -> None:
     assert "5.00 articles/s" in text  # 300 / 60
     assert "7.50 articles/s" in text  # 300 / 40
     assert "1.50x  (overhead 50%)" in text
+    assert "end to end at 0.67x the tagger alone's articles/s" in text
+
+
+def test_the_tagger_time_is_the_mean_of_its_runs_around_the_stack() -> None:
+    assert bracketed(Timing(48, 10.0), Timing(48, 12.0)) == Timing(48, 11.0)
 
 
 def test_the_article_count_must_be_positive() -> None:

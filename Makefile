@@ -17,7 +17,7 @@ RUN_ARGS ?=
 MODEL ?=
 # `make bench-tagger` baselines: another model folder with today's code (BASELINE), another
 # commit's code and model (BASELINE_COMMIT, e.g. 2ac185b: the release issue 7 measured),
-# and how many rounds to take medians over (ROUNDS).
+# and how many rounds to take medians over (ROUNDS, also for `make bench-stack`).
 BASELINE ?=
 BASELINE_COMMIT ?=
 ROUNDS ?=
@@ -137,8 +137,8 @@ bench-tagger: install ## The tagger alone (MODEL=accurate; BASELINE=DIR, BASELIN
 		$(if $(BASELINE_COMMIT),--baseline-commit $(BASELINE_COMMIT)) \
 		$(if $(ROUNDS),--rounds $(ROUNDS))
 
-bench-stack: install ## Articles/s through intake + queue + worker + store, vs the tagger alone
-	$(PY) -m services.bench_stack
+bench-stack: install ## Articles/s through intake + queue + worker + store, vs the tagger alone (ROUNDS=N)
+	$(PY) -m services.bench_stack $(if $(ROUNDS),--rounds $(ROUNDS))
 
 follow: install ## Print results as they arrive on the Redis stream
 	$(VENV)/bin/newsevents follow

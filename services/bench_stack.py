@@ -248,11 +248,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--stall", type=float, default=120.0, help="give up after this long without a result"
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="stack runs, each between two runs of the tagger alone; the median is reported",
+    )
     args = parser.parse_args(argv)
     if args.articles is None:
         args.articles = 48 if args.texts == "news" else 300
-    if args.articles < 1 or args.post_batch < 1:
-        parser.error("--articles and --post-batch must be at least 1")
+    if args.articles < 1 or args.post_batch < 1 or args.rounds < 1:
+        parser.error("--articles, --post-batch and --rounds must be at least 1")
     return args
 
 
@@ -275,22 +281,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"{len(articles)} articles: the tagger alone, the local stack (logs in {args.log_dir}) ..."
     )
+    rounds: list[tuple[Timing, Timing]] = []
     try:
         with interrupts_as_errors():
             tagger_alone, device = measure_tagger(articles, warmup, settings)
             before = tagger_alone()
-            print(f"  tagger alone: {before.seconds:.2f} s; now the stack ...", flush=True)
-            stack = measure_stack(articles, warmup, settings, args)
-            print(f"  done in {stack.seconds:.2f} s; the tagger alone again ...", flush=True)
-            model = bracketed(before, tagger_alone())
+            for number in range(1, args.rounds + 1):
+                print(f"  round {number}: tagger alone {before.seconds:.2f} s; the stack ...")
+                stack = measure_stack(articles, warmup, settings, args)
+                print(f"  stack {stack.seconds:.2f} s; the tagger alone again ...", flush=True)
+                after = tagger_alone()
+                rounds.append((stack, bracketed(before, after)))
+                before = after  # the next round's run before its stack
     except (StackError, BenchError, IntakeUnreachable) as error:
         print(f"bench-stack failed: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nInterrupted; the processes started here were stopped.", file=sys.stderr)
         return 130
+    stack, model = median_round(rounds)
     print(report(stack, model, settings, device))
+    if len(rounds) > 1:
+        ratios = ", ".join(f"{m.seconds / s.seconds:.2f}x" for s, m in rounds)
+        print(f"  end to end per round: {ratios}; the median round is shown")
     return 0
+
+
+def median_round(rounds: list[tuple[Timing, Timing]]) -> tuple[Timing, Timing]:
+    """The (stack, tagger) round of median ratio (the slower middle one of an even count)."""
+    ordered = sorted(rounds, key=lambda pair: pair[1].seconds / pair[0].seconds)
+    return ordered[(len(ordered) - 1) // 2]
 
 
 if __name__ == "__main__":

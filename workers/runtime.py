@@ -84,7 +84,12 @@ def load_tagger(settings: Settings) -> Tagger:
     tagger = Tagger.load(
         model_path=settings.model_path, device=choice.device, token_budget=settings.token_budget
     )
-    log.info("model %s %s ready on %s", tagger.info.name, tagger.info.version, tagger.device)
+    import torch
+
+    log.info(
+        "model %s %s ready on %s (%d CPU threads)",
+        tagger.info.name, tagger.info.version, tagger.device, torch.get_num_threads(),
+    )  # fmt: skip
     return tagger
 
 

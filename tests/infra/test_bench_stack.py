@@ -14,6 +14,7 @@ from services.bench_stack import (
     Timing,
     bench_articles,
     bracketed,
+    median_round,
     parse_args,
     report,
     seed_paragraphs,
@@ -53,6 +54,19 @@ def test_the_report_states_both_rates_and_the_ratio() -> None:
 
 def test_the_tagger_time_is_the_mean_of_its_runs_around_the_stack() -> None:
     assert bracketed(Timing(48, 10.0), Timing(48, 12.0)) == Timing(48, 11.0)
+
+
+def test_the_median_round_is_reported() -> None:
+    rounds = [
+        (Timing(48, 20.0), Timing(48, 16.0)),  # 0.80x
+        (Timing(48, 16.0), Timing(48, 16.0)),  # 1.00x
+        (Timing(48, 18.0), Timing(48, 16.2)),  # 0.90x
+    ]
+    assert median_round(rounds) == rounds[2]
+    assert median_round(rounds[:2]) == rounds[0]  # of two, the slower
+    assert parse_args(["--rounds", "3"]).rounds == 3
+    with pytest.raises(SystemExit):
+        parse_args(["--rounds", "0"])
 
 
 def test_the_article_count_must_be_positive() -> None:

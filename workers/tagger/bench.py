@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from shared.schemas import Article
 from shared.settings import model_dir
-from workers.tagger.bench_baseline import CommitRun, CommitTagger
+from workers.tagger.bench_baseline import CommitTagger
 from workers.tagger.news_corpus import load_corpus
 from workers.tagger.sentences import split_sentences
 from workers.tagger.tagger import Tagger
@@ -77,18 +77,17 @@ def count_pieces(tagger: Tagger, text: str) -> int:
 
 @dataclass
 class Run:
-    name: str
     seconds: float
     model_seconds: float
 
 
-def timed(tagger: Tagger, groups: list[list[Article]], name: str) -> Run:
+def timed(tagger: Tagger, groups: list[list[Article]]) -> Run:
     clock = tagger.word_tagger.clock
     before = clock.seconds
     started = time.perf_counter()
     for group in groups:
         tagger.extract(group)
-    return Run(name, time.perf_counter() - started, clock.seconds - before)
+    return Run(time.perf_counter() - started, clock.seconds - before)
 
 
 def median_run(runs: list[Run]) -> Run:
@@ -159,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     def in_process(loaded: Tagger) -> Runner:
         def run(batch: int) -> Run:
             groups = batches if batch > 1 else [[a] for a in articles]
-            return timed(loaded, groups, "")
+            return timed(loaded, groups)
 
         return run
 
@@ -167,7 +166,12 @@ def main(argv: list[str] | None = None) -> int:
         child = CommitTagger(args.baseline_commit, articles, args.device)
         closers.append(child.close)
         label = f"commit {args.baseline_commit[:10]}"
-        configurations.append((label, lambda batch: _commit_run(child.run(batch))))
+
+        def in_child(batch: int) -> Run:
+            run = child.run(batch)
+            return Run(run.seconds, run.model_seconds)
+
+        configurations.append((label, in_child))
         baselines.append(label)
     if args.baseline_model:
         loaded = Tagger.load(args.baseline_model, args.device, quantize="off")
@@ -227,10 +231,6 @@ def main(argv: list[str] | None = None) -> int:
                 ratio = medians[(baseline, mode)].seconds / medians[(label, mode)].seconds
                 print(f"{label}, {mode}: {ratio:.2f}x {baseline}, {mode}")
     return 0
-
-
-def _commit_run(run: CommitRun) -> Run:
-    return Run("", run.seconds, run.model_seconds)
 
 
 if __name__ == "__main__":

@@ -90,3 +90,17 @@ def test_the_bundled_encoder_keeps_its_unused_slots() -> None:
     size = len(tokenizer)
     assert InputEncoder(tokenizer).markers == BERT_MARKERS
     assert len(tokenizer) == size
+
+
+def test_a_model_trained_without_the_news_corpus_extracts(tmp_path: Path) -> None:
+    """No PLOVER coder: training's own evaluation and extraction must not decode PLOVER
+    outputs that do not exist (they once failed on an empty label list)."""
+    data, news = write_tiny_data(tmp_path)
+    encoder = tmp_path / "mpnet"
+    tiny_mpnet(encoder)
+    arguments = train_arguments(data, news, tmp_path / "model", "--encoder", str(encoder))
+    assert main([*arguments, "--no-news-corpus"]) == 0
+    tagger = Tagger.load(tmp_path / "model", device="cpu")
+
+    assert tagger.word_tagger.model.plover_trigger_head is None
+    assert assert_offsets_exact(tagger) > 0

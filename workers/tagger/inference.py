@@ -625,6 +625,8 @@ def _decode_spans(
     """Per (words x labels) matrix of ``probs``, the spans of its best valid BIO path
     (decoded for all at once); a word's confidence is P(B-name) + P(I-name) for its chosen
     name, P(O) outside."""
+    if not probs:  # e.g. no sentence has PLOVER outputs: a model without a coder
+        return []
     paths = best_bio_paths([_log(p.numpy()) for p in probs], labels)
     begin, inside, _ = bio_partner_arrays(tuple(labels))
     out: list[list[Span]] = []

@@ -82,6 +82,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="0: the full argument pass (the whole encoder per event); k: the light pass, "
         "k transformer layers per event over the sentence's states (faster)",
     )
+    parser.add_argument(
+        "--encoder-layers",
+        type=int,
+        default=0,
+        help="keep only the encoder's first N layers (0: all); all-mpnet-base-v2's last "
+        "layer serves its sentence vector, not words: the accurate model uses 11",
+    )
+    parser.add_argument(
+        "--feature-scaling",
+        action="store_true",
+        help="standardize the encoder states the heads read, fitted on training words "
+        "(needed for all-mpnet-base-v2, whose word states barely vary)",
+    )
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--max-steps", type=int, default=0, help="stop early (smoke runs)")
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch default)")
@@ -100,6 +113,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.argument_layers < 0:
         print(f"error: --argument-layers must be 0 (full) or positive, not {args.argument_layers}")
+        return 2
+    if args.encoder_layers < 0:
+        print(f"error: --encoder-layers must be 0 (all) or positive, not {args.encoder_layers}")
         return 2
     if args.lora_rank < 0:
         print(f"error: --lora-rank must be 0 (off) or positive, not {args.lora_rank}")
@@ -133,6 +149,8 @@ def run(args: argparse.Namespace) -> int:
         max_batch=args.max_batch,
         bf16=args.bf16,
         argument_layers=args.argument_layers,
+        encoder_layers=args.encoder_layers,
+        feature_scaling=args.feature_scaling,
     )
     scores = train(config)
     print(json.dumps({"output": str(args.output), "val": scores}, indent=1))

@@ -30,7 +30,13 @@ from workers.tagger.geneva import read_sentences
 from workers.tagger.inference import WordTagger
 from workers.tagger.lora import LoRAConfig, LoRALinear, add_lora, has_lora, merge_lora
 from workers.tagger.model import EventExtractionModel
-from workers.tagger.model_io import DELTA_FILE, WEIGHTS_FILE, ModelMetadata, save_model
+from workers.tagger.model_io import (
+    DELTA_FILE,
+    WEIGHTS_FILE,
+    ModelMetadata,
+    keep_layers,
+    save_model,
+)
 from workers.tagger.tagger import Tagger
 
 SEED_TEXT = (REPO_ROOT / "seeds" / "ukrinform-2025-12-06-peace-talks.txt").read_text("utf-8")
@@ -222,3 +228,33 @@ def test_lora_trains_under_bf16_autocast_with_other_batch_sizes(tmp_path: Path) 
     adapted = {k.rsplit(".", 2)[-2] for k in delta if k.endswith(".lora_a")}
     assert adapted == {"q", "v"}
     assert not has_lora(Tagger.load(output, device="cpu").word_tagger.model)
+
+
+@pytest.mark.slow
+def test_a_delta_on_a_cut_base_reloads_cut(tmp_path: Path) -> None:
+    """``--encoder-layers 1``: the base loses its top layer in training and again when the
+    delta is rebuilt, so the delta fits and the model extracts with exact offsets."""
+    _, output = train_tiny_mpnet(tmp_path, "--lora-rank", "2", "--encoder-layers", "1")
+    meta = json.loads((output / "newsevents.json").read_text())
+    assert meta["encoder_layers"] == 1
+    delta = load_file(str(output / DELTA_FILE))
+    assert {k.split(".")[3] for k in delta if k.startswith("encoder.encoder.layer.")} == {"0"}
+    tagger = Tagger.load(output, device="cpu")
+    assert len(tagger.word_tagger.model.encoder.encoder.layer) == 1
+    [result] = tagger.extract([Article(id="seed", text=SEED_TEXT)])
+    for event in result.events:
+        for span in [event.trigger, *event.arguments]:
+            assert SEED_TEXT[span.start : span.end] == span.text
+
+
+def test_keep_layers_cuts_an_encoder_and_refuses_impossible_counts() -> None:
+    encoder = MPNetModel(MPNetConfig(vocab_size=40, **TINY))
+    keep_layers(encoder, 0)
+    assert len(encoder.encoder.layer) == 2
+    for bad in (3, -1):
+        with pytest.raises(ValueError, match="encoder_layers must be 1 to 2"):
+            keep_layers(encoder, bad)
+    keep_layers(encoder, 1)
+    assert len(encoder.encoder.layer) == 1 == encoder.config.num_hidden_layers
+    ids = torch.tensor([[0, 5, 6, 2]])
+    assert encoder(input_ids=ids).last_hidden_state.shape == (1, 4, TINY["hidden_size"])

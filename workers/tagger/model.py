@@ -20,6 +20,7 @@ from torch import nn
 from transformers import PreTrainedModel
 
 from workers.tagger.encoding import EncodedInput
+from workers.tagger.feature_scaling import FeatureScaler
 from workers.tagger.light_arguments import LightArgumentLayers
 
 MASKED_LOGIT = -1e4
@@ -105,6 +106,7 @@ class EventExtractionModel(nn.Module):
         argument_layers: int = 0,
         n_types: int = 0,
         n_plover_types: int = 0,
+        feature_scaling: bool = False,
     ) -> None:
         super().__init__()
         self.encoder = encoder
@@ -117,6 +119,9 @@ class EventExtractionModel(nn.Module):
         #: segment type) and MPNet (none) must not be given them.
         self.uses_segments = int(getattr(encoder.config, "type_vocab_size", 0) or 0) > 1
         hidden = int(encoder.config.hidden_size)
+        #: Standardizes the states every head reads (``feature_scaling.py``); None in
+        #: models trained before it existed, which read the encoder's states as they are.
+        self.scaler = FeatureScaler(hidden) if feature_scaling else None
         self.dropout = nn.Dropout(dropout)
         self.trigger_head = nn.Linear(hidden, n_trigger_labels)
         self.argument_head = _span_head(hidden, n_argument_labels, dropout)
@@ -128,7 +133,7 @@ class EventExtractionModel(nn.Module):
             self.plover_role_head = _span_head(hidden, n_plover_role_labels, dropout)
             self.mode_head = nn.Linear(hidden, max(1, n_modes))
 
-    def _encode(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def encode(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Top-layer states and, for the light argument pass, the states below its layers."""
         segments = {"token_type_ids": batch.token_type_ids} if self.uses_segments else {}
         out = self.encoder(
@@ -142,9 +147,13 @@ class EventExtractionModel(nn.Module):
         return out.last_hidden_state, out.hidden_states[-1 - len(self.light.layers)]
 
     @staticmethod
-    def _words(hidden: torch.Tensor, word_index: torch.Tensor) -> torch.Tensor:
+    def word_states(hidden: torch.Tensor, word_index: torch.Tensor) -> torch.Tensor:
+        """Each word's state (its first piece's): (batch, words, hidden)."""
         index = word_index.unsqueeze(-1).expand(-1, -1, hidden.size(-1))
         return torch.gather(hidden, 1, index)
+
+    def _for_heads(self, hidden: torch.Tensor) -> torch.Tensor:
+        return hidden if self.scaler is None else self.scaler(hidden)
 
     def trigger_states(
         self, batch: Batch
@@ -152,8 +161,8 @@ class EventExtractionModel(nn.Module):
         """Event-type logits, PLOVER-category logits (None without a PLOVER coder), each
         (batch, words, labels), and the states the light argument pass starts from (None
         without it), from one encoder pass."""
-        hidden, lower = self._encode(batch)
-        words = self.dropout(self._words(hidden, batch.word_index))
+        hidden, lower = self.encode(batch)
+        words = self.dropout(self.word_states(self._for_heads(hidden), batch.word_index))
         plover = self.plover_trigger_head(words) if self.plover_trigger_head else None
         return self.trigger_head(words), plover, lower
 
@@ -165,12 +174,15 @@ class EventExtractionModel(nn.Module):
     def argument_outputs(self, batch: Batch, label_mask: torch.Tensor) -> ArgumentOutputs:
         """Role logits (masked by ``label_mask``), and with a PLOVER coder the actor/recipient
         logits and the mode logits, for one event per input (as training builds them)."""
-        hidden, lower = self._encode(batch)
+        hidden, lower = self.encode(batch)
         if lower is not None:
             return self.light_argument_outputs(lower, batch, label_mask)
+        hidden = self._for_heads(hidden)
         rows = torch.arange(hidden.size(0), device=hidden.device)
         return self._argument_heads(
-            self._words(hidden, batch.word_index), hidden[rows, batch.marker_index], label_mask
+            self.word_states(hidden, batch.word_index),
+            hidden[rows, batch.marker_index],
+            label_mask,
         )
 
     def light_argument_outputs(
@@ -184,9 +196,10 @@ class EventExtractionModel(nn.Module):
             states, batch.attention_mask, batch.marker_index, batch.marker_end,
             batch.type_ids, batch.plover_ids,
         )  # fmt: skip
+        top = self._for_heads(top)
         rows = torch.arange(top.size(0), device=top.device)
         return self._argument_heads(
-            self._words(top, batch.word_index), top[rows, batch.marker_index], label_mask
+            self.word_states(top, batch.word_index), top[rows, batch.marker_index], label_mask
         )
 
     def _argument_heads(

@@ -23,6 +23,7 @@ from workers.tagger.batching import token_budget_batches
 from workers.tagger.encoding import InputEncoder
 from workers.tagger.examples import IGNORE, NOT_NEWS_TYPE, Example, sentence_examples
 from workers.tagger.extra_data import extra_sentence_files
+from workers.tagger.feature_scaling import FIT_INPUTS, fit_feature_scaler
 from workers.tagger.geneva import Sentence, read_ontology, read_sentences
 from workers.tagger.inference import WordTagger
 from workers.tagger.labels import OUTSIDE, LabelSpace
@@ -89,6 +90,11 @@ class TrainConfig:
     #: 0: the full argument pass (one encoder pass per event); k: the light pass, k
     #: transformer layers per event over the trigger pass's states (``light_arguments.py``).
     argument_layers: int = 0
+    #: 0: all of the encoder's layers; n: its first n only (``model_io.keep_layers``).
+    encoder_layers: int = 0
+    #: Standardize the states the heads read, fitted on training inputs before the first
+    #: step (``feature_scaling.py``).
+    feature_scaling: bool = False
     log: list[dict[str, object]] = field(default_factory=list)
 
 
@@ -290,6 +296,8 @@ def train(config: TrainConfig) -> dict[str, dict[str, float]]:
         base_encoder=encoder_path if config.encoder else "sentence-transformers/all-MiniLM-L6-v2",
         max_pieces=config.max_pieces,
         argument_layers=config.argument_layers,
+        encoder_layers=config.encoder_layers,
+        feature_scaling=config.feature_scaling,
     )
     if packaged_name(config.encoder) == "accurate":
         metadata.name, metadata.base_encoder = "newsevents-accurate", "all-mpnet-base-v2"
@@ -297,7 +305,10 @@ def train(config: TrainConfig) -> dict[str, dict[str, float]]:
     if lora is not None:
         base = base_reference(config.encoder, Path(encoder_path))
         metadata.delta = {"base": base, "lora": lora.as_dict()}
-    model = new_model(encoder_path, labels, len(tokenizer), lora, config.argument_layers)
+    model = new_model(
+        encoder_path, labels, len(tokenizer), lora, config.argument_layers,
+        config.encoder_layers, config.feature_scaling,
+    )  # fmt: skip
     model = model.to(device)
     tagger = WordTagger(model, encoder, labels, metadata, device)
     not_news = _not_news_mask(labels).to(device)
@@ -309,6 +320,12 @@ def train(config: TrainConfig) -> dict[str, dict[str, float]]:
         trigger_examples += t
         argument_examples += a
     examples = trigger_examples + argument_examples
+    if config.feature_scaling:
+        sample = random.Random(config.seed).sample(
+            trigger_examples, min(FIT_INPUTS, len(trigger_examples))
+        )
+        words = fit_feature_scaler(model, [e.input for e in sample], encoder.pad_id, device)
+        print(f"feature scaler fitted on {words} words", flush=True)
     steps_per_epoch = len(_batches(examples, config, random.Random(0)))
     total_steps = steps_per_epoch * config.epochs
     if config.max_steps:

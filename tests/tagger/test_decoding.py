@@ -220,3 +220,42 @@ def test_the_batched_decoder_equals_the_reference_on_real_model_outputs(tagger: 
     ]:
         logs = [m.clamp_min(1e-9).log() for m in matrices]
         assert best_bio_paths(logs, labels) == [_numpy_reference(m.numpy(), labels) for m in logs]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    events=st.lists(
+        st.tuples(st.integers(0, 5), st.integers(1, 12), st.integers(0, 2**31 - 1)),
+        min_size=1,
+        max_size=8,
+    ),
+    scale=st.sampled_from([1.0, 4.0]),
+)
+def test_argument_spans_searched_together_equal_each_event_decoded_alone(
+    tagger: Tagger, events: list[tuple[int, int, int]], scale: float
+) -> None:
+    # Events of several types whose argmax paths are often invalid BIO: the ones that need
+    # the Viterbi search are searched together over the union of their types' labels.
+    from workers.tagger.decoding import best_bio_paths
+    from workers.tagger.inference import _log
+
+    words = tagger.word_tagger
+    names = sorted(words.labels.event_types)[:: max(1, len(words.labels.event_types) // 6)]
+    types, probs = [], []
+    for kind, length, seed in events:
+        generator = torch.Generator().manual_seed(seed)
+        logits = torch.randn(length, len(words.labels.argument_labels), generator=generator)
+        probs.append((logits * scale).softmax(-1))
+        types.append(names[kind % len(names)])
+    expected = []
+    for matrix, event_type in zip(probs, types, strict=True):
+        allowed = words._allowed_ids(event_type)
+        labels = [words.labels.argument_labels[i] for i in allowed.tolist()]
+        [path] = best_bio_paths([_log(matrix.numpy()[:, allowed])], labels)
+        ids = allowed[path].tolist()
+        confidences = matrix.numpy()[range(len(ids)), ids].tolist()
+        expected.append(
+            [(s.start, s.end, s.name, s.confidence) for s in
+             decode_bio(ids, confidences, words.labels.argument_labels, 0.0)]
+        )  # fmt: skip
+    assert words._argument_spans(probs, types, 0.0) == expected

@@ -104,6 +104,21 @@ def best_bio_paths(
     equals decoding over the allowed labels only. A sentence whose per-word argmax is
     already valid BIO, with one best label per word, takes that path without the search.
     """
+    return [path or [] for path in _bio_paths(log_probs, labels, search=True)]
+
+
+def quick_bio_paths(
+    log_probs: Sequence[torch.Tensor | np.ndarray], labels: Sequence[str]
+) -> list[list[int] | None]:
+    """``best_bio_paths`` where a matrix's per-word argmax is already the best valid path,
+    None where the Viterbi search must decide: callers with many small label sets (one per
+    event type) gather those and search them together (see ``inference``)."""
+    return _bio_paths(log_probs, labels, search=False)
+
+
+def _bio_paths(
+    log_probs: Sequence[torch.Tensor | np.ndarray], labels: Sequence[str], search: bool
+) -> list[list[int] | None]:
     lengths = np.array([len(m) for m in log_probs], dtype=np.int64)
     width = int(lengths.max()) if len(lengths) else 0
     if width == 0:
@@ -118,11 +133,11 @@ def best_bio_paths(
             scores[row, : len(matrix)] = values
     paths = _valid_argmax_paths(scores, lengths, begin, inside, is_inside)
     rest = [row for row in range(count) if paths[row] is None]
-    if rest:
+    if rest and search:
         found = _viterbi(scores[rest], lengths[rest], begin, inside, is_inside)
         for row, path in zip(rest, found, strict=True):
             paths[row] = path
-    return [path if path is not None else [] for path in paths]
+    return paths
 
 
 def _valid_argmax_paths(

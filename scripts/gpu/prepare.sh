@@ -13,22 +13,7 @@ PY=.venv/bin/python
 DEST=var/device
 DATA=${NEWSEVENTS_DATA_DIR:-../shared/data}
 rm -rf "$DEST" && mkdir -p "$DEST/wheels" "$DEST/minilm" "$DEST/data/geneva"
-version() { $PY -c "import importlib.metadata as m, sys; print(m.version(sys.argv[1]))" "$1"; }
-pins=()
-for name in pydantic pydantic-core pydantic-settings python-dotenv annotated-types \
-    typing-inspection typing-extensions dateparser pytz tzlocal pycountry; do
-    pins+=("$name==$(version "$name")")
-done
-python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 \
-    --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
-    --platform manylinux2014_x86_64 -d "$DEST/wheels" "${pins[@]}"
-# pycountry's translations are 6 MB of the transfer and unused here.
-unpacked=$(mktemp -d)
-(cd "$unpacked" && unzip -q "$OLDPWD"/"$DEST"/wheels/pycountry-*.whl && rm -rf pycountry/locales)
-wheel=$(basename "$DEST"/wheels/pycountry-*.whl)
-rm "$DEST/wheels/$wheel"
-(cd "$unpacked" && zip -qr "$OLDPWD/$DEST/wheels/$wheel" .)
-rm -rf "$unpacked"
+bash scripts/gpu/wheels.sh "$DEST/wheels"
 $PY - "$DEST/minilm" <<'PYTHON'
 import shutil
 import sys

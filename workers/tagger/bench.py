@@ -12,10 +12,12 @@ same process. ``--quantize int8`` compares the int8 encoder with float32 in the 
 process (``bench_baseline.py``; ``make bench-tagger BASELINE=DIR`` or
 ``BASELINE_COMMIT=REV``), and prints the speed against them. This machine's speed drifts
 between runs: ``--rounds N`` runs every configuration N times in turn and reports medians.
+``--processes 1,2,4`` also runs that many tagger processes at once on the same device (a
+worker pool on one GPU, ``bench_processes.py``) and prints their total rate.
 
     python -m workers.tagger.bench [--articles 24] [--batch 16] [--model DIR] [--device auto]
         [--quantize off|int8|both] [--profile] [--baseline-model DIR]
-        [--baseline-commit REV] [--rounds N]
+        [--baseline-commit REV] [--rounds N] [--processes 1,2,4]
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from dataclasses import dataclass
 from shared.schemas import Article
 from shared.settings import model_dir
 from workers.tagger.bench_baseline import CommitTagger
+from workers.tagger.bench_processes import pool_table, run_pool
 from workers.tagger.news_corpus import load_corpus
 from workers.tagger.sentences import split_sentences
 from workers.tagger.tagger import Tagger
@@ -146,6 +149,13 @@ def main(argv: list[str] | None = None) -> int:
         default=1,
         help="run every configuration this many times, in turn, and report the median",
     )
+    parser.add_argument(
+        "--processes",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[],
+        help="comma-separated pool sizes: also run that many tagger processes at once on "
+        "the device (batched, float model) and print their total articles/s",
+    )
     args = parser.parse_args(argv)
 
     articles = bench_articles(args.articles)
@@ -222,6 +232,12 @@ def main(argv: list[str] | None = None) -> int:
     first_label, first_mode, first = rows[0]
     for label, mode, run in rows[1:]:
         print(f"{label}, {mode}: {first.seconds / run.seconds:.2f}x {first_label} {first_mode}")
+    if args.processes:
+        print(
+            f"worker pools on {tagger.device}, batched ({args.batch}/call), each process "
+            f"tags all {len(articles)} articles:"
+        )
+        print(pool_table([run_pool(n, args.model, args.device, batches) for n in args.processes]))
     medians = {(label, mode): run for label, mode, run in rows}
     for baseline in baselines:
         for label, _ in configurations:

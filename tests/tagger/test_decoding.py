@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -259,3 +260,40 @@ def test_argument_spans_searched_together_equal_each_event_decoded_alone(
              decode_bio(ids, confidences, words.labels.argument_labels, 0.0)]
         )  # fmt: skip
     assert words._argument_spans(probs, types, 0.0) == expected
+
+
+@pytest.mark.parametrize(
+    ("names", "shared"),
+    [
+        (("O", "B-Agent", "I-Agent", "B-Place", "I-Place"), True),
+        (("O",), True),
+        (("B-Agent", "I-Agent", "O"), False),  # O not first
+        (("O", "B-Agent", "I-Place"), False),  # a pair of two names
+        (("O", "B-Agent"), False),  # an unpaired label
+    ],
+)
+def test_only_o_then_bio_pairs_share_the_search_layout(
+    names: tuple[str, ...], shared: bool
+) -> None:
+    from workers.tagger.inference import _reads_as_bio_pairs
+
+    assert _reads_as_bio_pairs(names) is shared
+
+
+def test_events_outside_the_shared_layout_are_decoded_alone_with_the_same_spans(
+    tagger: Tagger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Half the events take the fallback (decoded alone over their own labels): the spans
+    # must not depend on which way an event went.
+    words = tagger.word_tagger
+    types = sorted(words.labels.event_types)[:6]
+    generator = torch.Generator().manual_seed(3)
+    probs = [
+        (torch.randn(9, len(words.labels.argument_labels), generator=generator) * 4).softmax(-1)
+        for _ in types
+    ]
+    together = words._argument_spans(probs, types, 0.0)
+    calls = iter(range(10_000))
+    monkeypatch.setattr(type(words), "_in_shared_layout", lambda self, allowed: next(calls) % 2)
+    assert words._argument_spans(probs, types, 0.0) == together
+    assert next(calls) >= 2  # both ways were taken

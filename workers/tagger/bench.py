@@ -2,18 +2,19 @@
 
 Articles of 400 to 800 words are assembled from the project's own news corpus
 (``workers/tagger/news_corpus/``: wire-style sentences written for newsevents), a few
-consecutive sentences per paragraph, so they read like the articles workers get. Each run
-prints articles/s, words/s, word pieces/s and the model's share of the wall time (time in
-model calls, from ``WordTagger.clock``), one article at a time against batched calls in the
-same process. ``--quantize int8`` compares the int8 encoder with float32 in the same run,
+consecutive sentences per paragraph, so they read like the articles workers get. Each
+run prints articles/s, words/s, word pieces/s, the model's share of the wall time (time
+in model calls, from ``WordTagger.clock``) and the milliseconds per article spent
+outside the model, one article at a time against batched calls in the same process.
+``--quantize int8`` compares the int8 encoder with float32 in the same run,
 ``--profile`` prints the functions that take the most time in the batched run, and
 ``--baseline-model DIR`` runs another model directory with today's code, and
-``--baseline-commit REV`` another commit's tagger, its code and model together, in a child
-process (``bench_baseline.py``; ``make bench-tagger BASELINE=DIR`` or
+``--baseline-commit REV`` another commit's tagger, its code and model together, in a
+child process (``bench_baseline.py``; ``make bench-tagger BASELINE=DIR`` or
 ``BASELINE_COMMIT=REV``), and prints the speed against them. This machine's speed drifts
-between runs: ``--rounds N`` runs every configuration N times in turn and reports medians.
-``--processes 1,2,4`` also runs that many tagger processes at once on the same device (a
-worker pool on one GPU, ``bench_processes.py``) and prints their total rate.
+between runs: ``--rounds N`` runs every configuration N times in turn and reports
+medians. ``--processes 1,2,4`` also runs that many tagger processes at once on the same
+device (a worker pool on one GPU, ``bench_processes.py``) and prints their total rate.
 
     python -m workers.tagger.bench [--articles 24] [--batch 16] [--model DIR] [--device auto]
         [--quantize off|int8|both] [--profile] [--baseline-model DIR]
@@ -221,13 +222,18 @@ def main(argv: list[str] | None = None) -> int:
     rows = [(label, mode, median_run(found)) for (label, mode), found in runs.items()]
     print(
         f"{'configuration':<22}{'mode':<22}{'seconds':>9}{'articles/s':>12}{'words/s':>10}"
-        f"{'pieces/s':>10}{'model share':>13}"
+        f"{'pieces/s':>10}{'model share':>13}{'outside ms/article':>20}"
     )
     for label, mode, run in rows:
         share = f"{100 * run.model_seconds / run.seconds:.0f}%" if run.model_seconds else "-"
+        # Time outside the model per article bounds a GPU process's rate (1000 / this), as
+        # fast as its GPU may be: the figure to cut for GPU workers, measurable on a CPU.
+        outside = 1000 * (run.seconds - run.model_seconds) / len(articles)
+        outside_text = f"{outside:.1f}" if run.model_seconds else "-"
         print(
             f"{label:<22}{mode:<22}{run.seconds:>9.2f}{len(articles) / run.seconds:>12.2f}"
             f"{words / run.seconds:>10.0f}{pieces / run.seconds:>10.0f}{share:>13}"
+            f"{outside_text:>20}"
         )
     first_label, first_mode, first = rows[0]
     for label, mode, run in rows[1:]:

@@ -163,14 +163,14 @@ def _valid_argmax_paths(
     best = flat.argmax(1)
     top = flat[np.arange(len(flat)), best]
     ok = (flat == top[:, None]).sum(1) == 1
+    present = lengths > 0
     opens = np.zeros(len(flat), dtype=bool)
-    opens[starts[lengths > 0]] = True
+    opens[starts[present]] = True
     previous = np.concatenate(([-1], best[:-1]))
     continues = ~opens & ((previous == begin[best]) | (previous == inside[best]))
     ok &= ~is_inside[best] | continues
     # A sentence is good when all its words are; reduceat over the non-empty sentences.
     good = np.ones(len(lengths), dtype=bool)
-    present = lengths > 0
     if present.any():
         good[present] = np.logical_and.reduceat(ok, starts[present])
     words = best.tolist()

@@ -498,14 +498,17 @@ class WordTagger:
             by_type.setdefault(event_type, []).append(position)
         values = [p.numpy() for p in probs]  # CPU tensors; numpy's small ops cost less
         paths: list[list[int]] = [[] for _ in probs]
-        searched: list[tuple[int, np.ndarray]] = []  # (event, its allowed ids)
+        # (event, its allowed ids, whether they fit the shared search layout)
+        searched: list[tuple[int, np.ndarray, bool]] = []
         for event_type, positions in by_type.items():
             allowed = self._allowed_ids(event_type)
             names = [self.labels.argument_labels[i] for i in allowed.tolist()]
             found = quick_bio_paths([_log(values[i][:, allowed]) for i in positions], names)
+            # Checked once per type, and only for a type with events to search.
+            shared = any(path is None for path in found) and self._in_shared_layout(allowed)
             for position, path in zip(positions, found, strict=True):
                 if path is None:
-                    searched.append((position, allowed))
+                    searched.append((position, allowed, shared))
                 else:
                     paths[position] = allowed[path].tolist() if path else []
         for position, path in self._searched_paths(values, searched):
@@ -522,7 +525,7 @@ class WordTagger:
         return spans
 
     def _searched_paths(
-        self, values: list[np.ndarray], searched: list[tuple[int, np.ndarray]]
+        self, values: list[np.ndarray], searched: list[tuple[int, np.ndarray, bool]]
     ) -> list[tuple[int, list[int]]]:
         """The Viterbi paths of the events whose argmax was no valid path, all types in
         one search. Each type's allowed labels, in label order, read ``O, B-r1, I-r1, B-r2,
@@ -533,11 +536,11 @@ class WordTagger:
         break the same way); a union of all types' labels would be hundreds wide."""
         if not searched:
             return []
-        width = max(len(allowed) for _, allowed in searched)
+        width = max(len(allowed) for _, allowed, _ in searched)
         layout = bio_labels([str(pair) for pair in range((width - 1) // 2)])
         matrices, found = [], []
-        for position, allowed in searched:
-            if not self._in_shared_layout(allowed):  # not from bio_labels: decode it alone
+        for position, allowed, shared in searched:
+            if not shared:  # not from bio_labels: decode it alone
                 names = [self.labels.argument_labels[i] for i in allowed.tolist()]
                 [path] = best_bio_paths([_log(values[position][:, allowed])], names)
                 found.append((position, allowed[path].tolist() if path else []))

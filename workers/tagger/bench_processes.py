@@ -48,17 +48,16 @@ def _tag_in_child(
     import torch
 
     from workers.device import threads_per_process
+    from workers.tagger.bench import timed
     from workers.tagger.tagger import Tagger
 
     torch.set_num_threads(threads_per_process(processes))
     tagger = Tagger.load(model, device, quantize="off")
     tagger.extract(groups[0][:2])  # warm-up: first calls allocate
-    clock = tagger.word_tagger.clock
     barrier.wait()
-    before, started = clock.seconds, time.monotonic()
-    for group in groups:
-        tagger.extract(group)
-    results.put((started, time.monotonic(), clock.seconds - before))
+    started = time.monotonic()
+    run = timed(tagger, groups)
+    results.put((started, started + run.seconds, run.model_seconds))
 
 
 def run_pool(

@@ -95,6 +95,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="standardize the encoder states the heads read, fitted on training words "
         "(needed for all-mpnet-base-v2, whose word states barely vary)",
     )
+    parser.add_argument(
+        "--weight-average",
+        type=float,
+        default=0.0,
+        metavar="DECAY",
+        help="also score each evaluated epoch with a running average of the weights "
+        "(decay per step, e.g. 0.999; 0: off) and keep it when it scores better",
+    )
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--max-steps", type=int, default=0, help="stop early (smoke runs)")
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch default)")
@@ -116,6 +124,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.encoder_layers < 0:
         print(f"error: --encoder-layers must be 0 (all) or positive, not {args.encoder_layers}")
+        return 2
+    if not 0.0 <= args.weight_average < 1.0:
+        print(f"error: --weight-average must be in [0, 1), not {args.weight_average}")
         return 2
     if args.lora_rank < 0:
         print(f"error: --lora-rank must be 0 (off) or positive, not {args.lora_rank}")
@@ -151,6 +162,7 @@ def run(args: argparse.Namespace) -> int:
         argument_layers=args.argument_layers,
         encoder_layers=args.encoder_layers,
         feature_scaling=args.feature_scaling,
+        weight_average=args.weight_average,
     )
     scores = train(config)
     print(json.dumps({"output": str(args.output), "val": scores}, indent=1))

@@ -67,3 +67,22 @@ def test_train_writes_a_model_that_loads_and_evaluates(
     assert main(["evaluate", "--model", str(output), "--data", str(guide), "--json"]) == 0
     plover = json.loads(capsys.readouterr().out)["scores"][str(guide)]["plover"]
     assert plover["categories"] and "actor" in plover and "event_free" in plover
+
+
+def test_weight_average_scores_both_weights_and_keeps_the_better(tmp_path: Path) -> None:
+    data_dir, news = write_tiny_data(tmp_path)
+    output = tmp_path / "model"
+
+    status = main(train_arguments(data_dir, news, output, "--weight-average", "0.9"))
+
+    assert status == 0
+    training = json.loads((output / "newsevents.json").read_text())["training"]
+    assert training["weight_average"] == 0.9
+    assert [entry["weights"] for entry in training["log"]] == ["trained", "averaged"]
+    assert training["best_weights"] in ("trained", "averaged")
+    Tagger.load(output, device="cpu").extract([])
+
+
+def test_a_weight_average_decay_of_one_is_refused(tmp_path: Path) -> None:
+    data_dir, news = write_tiny_data(tmp_path)
+    assert main(train_arguments(data_dir, news, tmp_path / "m", "--weight-average", "1")) == 2

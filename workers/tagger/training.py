@@ -3,7 +3,9 @@
 Trigger and argument batches are interleaved in one shuffled stream so the shared encoder
 learns both jobs at once. Each epoch ends with an end-to-end evaluation on the validation
 split; the directory written is the epoch with the best sum of trigger classification F1 and
-argument classification F1, with its trigger threshold tuned on the same split.
+argument classification F1, with its trigger threshold tuned on the same split. With
+``weight_average`` each evaluated epoch is scored twice, with the trained weights and with
+their running average (``weight_average.py``), and the better of the two may be kept.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ from __future__ import annotations
 import json
 import random
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
 from torch.nn import functional
 from tqdm import tqdm
+from transformers import PreTrainedTokenizerFast
 
 from workers.tagger.base_encoders import packaged_name, resolve_encoder
 from workers.tagger.batching import token_budget_batches
@@ -50,6 +54,7 @@ from workers.tagger.thresholds import (
     tune_plover_threshold,
     tune_trigger_threshold,
 )
+from workers.tagger.weight_average import WeightAverage
 
 
 @dataclass
@@ -95,6 +100,9 @@ class TrainConfig:
     #: Standardize the states the heads read, fitted on training inputs before the first
     #: step (``feature_scaling.py``).
     feature_scaling: bool = False
+    #: Decay of the running weight average scored beside the trained weights (0: off;
+    #: 0.999 averages over about the last thousand steps).
+    weight_average: float = 0.0
     log: list[dict[str, object]] = field(default_factory=list)
 
 
@@ -218,6 +226,46 @@ def evaluate_news(tagger: WordTagger, sentences: list[Sentence]) -> dict[str, ob
     """PLOVER and news-type scores (``plover_scoring``) on sentences with a PLOVER layer."""
     predicted = tagger.predict([s.tokens for s in sentences])
     return score_plover(gold_events(sentences), predicted).as_dict()
+
+
+@dataclass
+class EpochEvaluation:
+    """One evaluated set of weights: its scores, the thresholds tuned for them, the total."""
+
+    scores: dict[str, dict[str, float]]
+    news: dict[str, object]
+    thresholds: dict[str, float]
+    total: float
+
+
+THRESHOLD_FIELDS = (
+    "trigger_threshold",
+    "argument_threshold",
+    "plover_threshold",
+    "plover_role_threshold",
+)
+
+
+def evaluate_epoch(
+    tagger: WordTagger, val_sentences: list[Sentence], dev_sentences: list[Sentence]
+) -> EpochEvaluation:
+    """Tune the thresholds on validation (and the news dev set), then score with them; the
+    tagger's metadata is left holding the tuned thresholds."""
+    metadata = tagger.metadata
+    metadata.trigger_threshold = tune_trigger_threshold(tagger, val_sentences)
+    metadata.argument_threshold = tune_argument_threshold(tagger, val_sentences)
+    scores = evaluate_tagger(tagger, val_sentences)
+    news: dict[str, object] = {}
+    if dev_sentences:
+        metadata.plover_threshold = tune_plover_threshold(tagger, dev_sentences)
+        metadata.plover_role_threshold = tune_plover_role_threshold(tagger, dev_sentences)
+        news = evaluate_news(tagger, dev_sentences)
+    return EpochEvaluation(
+        scores,
+        news,
+        {name: float(getattr(metadata, name)) for name in THRESHOLD_FIELDS},
+        selection_total({"val": scores, "news_dev": news}),
+    )
 
 
 def trained_share(model: torch.nn.Module) -> str:
@@ -350,7 +398,9 @@ def train(config: TrainConfig) -> dict[str, dict[str, float]]:
         flush=True,
     )
 
-    best_total, best_scores = -1.0, {}
+    average = WeightAverage(model, config.weight_average) if config.weight_average else None
+    best_total: float = -1.0
+    best_scores: dict[str, dict[str, float]] = {}
     step = 0
     started = time.monotonic()
     for epoch in range(1, config.epochs + 1):
@@ -366,49 +416,78 @@ def train(config: TrainConfig) -> dict[str, dict[str, float]]:
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad()
+            if average is not None:
+                average.update(model)
             losses.append(loss.detach().item())
             step += 1
         model.eval()
         if epoch < min(config.eval_from, config.epochs):
             print(json.dumps({"epoch": epoch, "loss": round(sum(losses) / max(1, len(losses)), 4)}))
             continue
-        metadata.trigger_threshold = tune_trigger_threshold(tagger, val_sentences)
-        metadata.argument_threshold = tune_argument_threshold(tagger, val_sentences)
-        scores = evaluate_tagger(tagger, val_sentences)
-        news: dict[str, object] = {}
-        if dev_sentences:
-            metadata.plover_threshold = tune_plover_threshold(tagger, dev_sentences)
-            metadata.plover_role_threshold = tune_plover_role_threshold(tagger, dev_sentences)
-            news = evaluate_news(tagger, dev_sentences)
-        total = selection_total({"val": scores, "news_dev": news})
-        entry: dict[str, object] = {
-            "epoch": epoch,
-            "loss": round(sum(losses) / max(1, len(losses)), 4),
-            "trigger_threshold": metadata.trigger_threshold,
-            "trigger_classification_f1": scores["trigger_classification"]["f1"],
-            "argument_classification_f1": scores["argument_classification"]["f1"],
-            "plover_threshold": metadata.plover_threshold,
-            "plover_category_macro_f1": news.get("category_macro_f1"),
-            "plover_actor_f1": _f1(news["actor"]) if news else None,  # type: ignore[arg-type]
-            "plover_recipient_f1": _f1(news["recipient"]) if news else None,  # type: ignore[arg-type]
-            "minutes": round((time.monotonic() - started) / 60, 1),
-        }
-        config.log.append(entry)
-        print(json.dumps(entry), flush=True)
-        if total > best_total:
-            best_total, best_scores = total, scores
-            metadata.scores = {"val": scores}
-            if news:
-                metadata.scores["news_dev"] = news  # type: ignore[assignment]
-            metadata.training = {
-                **{k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()},
-                "best_epoch": epoch,
-                "extra_files": [p.name for p in extra_files],
-                "news_dev_sentences": len(dev_sentences),
-                "train_sentences": len(train_sentences),
-            }
-            save_model(config.output, model, tokenizer, labels, metadata)
+        weights: list[tuple[str, AbstractContextManager[None]]] = [("trained", nullcontext())]
+        if average is not None:
+            weights.append(("averaged", average.applied(model)))
+        for name, swapped in weights:
+            with swapped:
+                result = evaluate_epoch(tagger, val_sentences, dev_sentences)
+                entry = _log_entry(epoch, name, losses, result, started)
+                config.log.append(entry)
+                print(json.dumps(entry), flush=True)
+                if result.total > best_total:
+                    best_total, best_scores = result.total, result.scores
+                    _save_best(config, model, tokenizer, labels, metadata, result, epoch, name,
+                               extra_files, len(dev_sentences), len(train_sentences))  # fmt: skip
         if config.max_steps and step >= total_steps:
             break
     write_model_card(config.output)
     return best_scores
+
+
+def _log_entry(
+    epoch: int, weights: str, losses: list[float], result: EpochEvaluation, started: float
+) -> dict[str, object]:
+    """The training log's line for one evaluated epoch and set of weights."""
+    news, scores = result.news, result.scores
+    return {
+        "epoch": epoch,
+        "weights": weights,
+        "loss": round(sum(losses) / max(1, len(losses)), 4),
+        "trigger_threshold": result.thresholds["trigger_threshold"],
+        "trigger_classification_f1": scores["trigger_classification"]["f1"],
+        "argument_classification_f1": scores["argument_classification"]["f1"],
+        "plover_threshold": result.thresholds["plover_threshold"],
+        "plover_category_macro_f1": news.get("category_macro_f1"),
+        "plover_actor_f1": _f1(news["actor"]) if news else None,  # type: ignore[arg-type]
+        "plover_recipient_f1": _f1(news["recipient"]) if news else None,  # type: ignore[arg-type]
+        "minutes": round((time.monotonic() - started) / 60, 1),
+    }
+
+
+def _save_best(
+    config: TrainConfig,
+    model: EventExtractionModel,
+    tokenizer: PreTrainedTokenizerFast,
+    labels: LabelSpace,
+    metadata: ModelMetadata,
+    result: EpochEvaluation,
+    epoch: int,
+    weights: str,
+    extra_files: list[Path],
+    dev_count: int,
+    train_count: int,
+) -> None:
+    """Write the model as it is now (the weights being scored) with its tuned thresholds."""
+    for name, value in result.thresholds.items():
+        setattr(metadata, name, value)
+    metadata.scores = {"val": result.scores}
+    if result.news:
+        metadata.scores["news_dev"] = result.news  # type: ignore[assignment]
+    metadata.training = {
+        **{k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()},
+        "best_epoch": epoch,
+        "best_weights": weights,
+        "extra_files": [p.name for p in extra_files],
+        "news_dev_sentences": dev_count,
+        "train_sentences": train_count,
+    }
+    save_model(config.output, model, tokenizer, labels, metadata)

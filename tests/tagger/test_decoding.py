@@ -235,8 +235,8 @@ def test_the_batched_decoder_equals_the_reference_on_real_model_outputs(tagger: 
 def test_argument_spans_searched_together_equal_each_event_decoded_alone(
     tagger: Tagger, events: list[tuple[int, int, int]], scale: float
 ) -> None:
-    # Events of several types whose argmax paths are often invalid BIO: the ones that need
-    # the Viterbi search are searched together over the union of their types' labels.
+    # Events of several types whose argmax paths are often invalid BIO, decoded together
+    # over one shared layout of columns: each gets the spans its own labels give alone.
     from workers.tagger.decoding import best_bio_paths
     from workers.tagger.inference import _log
 
@@ -259,7 +259,9 @@ def test_argument_spans_searched_together_equal_each_event_decoded_alone(
             [(s.start, s.end, s.name, s.confidence) for s in
              decode_bio(ids, confidences, words.labels.argument_labels, 0.0)]
         )  # fmt: skip
-    assert words._argument_spans(probs, types, 0.0) == expected
+    # The argument pass gives each event only its allowed columns (``_run_arguments``).
+    compact = [m[:, words._allowed_ids(t)] for m, t in zip(probs, types, strict=True)]
+    assert words._argument_spans(compact, types, 0.0) == expected
 
 
 @pytest.mark.parametrize(
@@ -289,11 +291,14 @@ def test_events_outside_the_shared_layout_are_decoded_alone_with_the_same_spans(
     types = sorted(words.labels.event_types)[:6]
     generator = torch.Generator().manual_seed(3)
     probs = [
-        (torch.randn(9, len(words.labels.argument_labels), generator=generator) * 4).softmax(-1)
-        for _ in types
+        (torch.randn(9, len(words.labels.argument_labels), generator=generator) * 4).softmax(-1)[
+            :, words._allowed_ids(event_type)
+        ]
+        for event_type in types
     ]
     together = words._argument_spans(probs, types, 0.0)
     calls = iter(range(10_000))
+    monkeypatch.setattr(words, "_shared_types", {})  # the per-type answers, asked afresh
     monkeypatch.setattr(type(words), "_in_shared_layout", lambda self, allowed: next(calls) % 2)
     assert words._argument_spans(probs, types, 0.0) == together
     assert next(calls) >= 2  # both ways were taken

@@ -107,13 +107,13 @@ def best_bio_paths(
     return [path or [] for path in _bio_paths(log_probs, labels, search=True)]
 
 
-def quick_bio_paths(
-    log_probs: Sequence[torch.Tensor | np.ndarray], labels: Sequence[str]
-) -> list[list[int] | None]:
-    """``best_bio_paths`` where a matrix's per-word argmax is already the best valid path,
-    None where the Viterbi search must decide: callers with many small label sets (one per
-    event type) gather those and search them together (see ``inference``)."""
-    return _bio_paths(log_probs, labels, search=False)
+def best_bio_paths_flat(
+    flat: np.ndarray, lengths: np.ndarray, labels: Sequence[str]
+) -> list[list[int]]:
+    """``best_bio_paths`` of matrices given as one (words x labels) array of
+    log-probabilities, matrix ``i``'s ``lengths[i]`` words after those of the ones before:
+    callers that already hold such an array skip building one matrix per sentence."""
+    return [path or [] for path in _bio_paths_flat(flat, lengths, labels, search=True)]
 
 
 def _bio_paths(
@@ -122,10 +122,18 @@ def _bio_paths(
     lengths = np.array([len(m) for m in log_probs], dtype=np.int64)
     if not len(lengths) or not lengths.max():
         return [[] for _ in log_probs]
+    flat = np.concatenate([_as_array(matrix, len(labels)) for matrix in log_probs])
+    return _bio_paths_flat(flat, lengths, labels, search)
+
+
+def _bio_paths_flat(
+    flat: np.ndarray, lengths: np.ndarray, labels: Sequence[str], search: bool
+) -> list[list[int] | None]:
+    if not len(lengths) or not lengths.max():
+        return [[] for _ in lengths]
     begin, inside, is_inside = bio_partner_arrays(tuple(labels))
     # All words of all sentences as one (words x labels) array: the argmax check needs no
     # padding, and only the sentences that need the search are padded for it.
-    flat = np.concatenate([_as_array(matrix, len(labels)) for matrix in log_probs])
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     paths = _valid_argmax_paths(flat, starts, lengths, begin, inside, is_inside)
     rest = [row for row in range(len(lengths)) if paths[row] is None]

@@ -27,13 +27,13 @@ import torch
 from workers.tagger.batching import token_budget_batches
 from workers.tagger.decoding import (
     best_bio_paths,
+    best_bio_paths_flat,
     bio_partner_arrays,
     decode_bio,
-    quick_bio_paths,
 )
 from workers.tagger.encoding import EncodedInput, InputEncoder, segment_name
 from workers.tagger.labels import OUTSIDE, LabelSpace, bio_labels
-from workers.tagger.model import EventExtractionModel, collate
+from workers.tagger.model import EventExtractionModel, RoleColumns, collate
 from workers.tagger.model_io import ModelMetadata, load_model
 from workers.tagger.windows import plan_windows, window_around
 
@@ -92,7 +92,7 @@ class TriggerRequest:
 class ArgumentProbabilities:
     """Softmax/sigmoid outputs of the argument pass for one event (words x labels)."""
 
-    roles: torch.Tensor
+    roles: torch.Tensor  # words x the event's allowed role labels (``_allowed_ids``)
     plover_roles: torch.Tensor | None = None
     modes: torch.Tensor | None = None
 
@@ -160,6 +160,18 @@ def _run_triggers(
     return outputs
 
 
+def role_columns(allowed: Sequence[np.ndarray]) -> RoleColumns:
+    """``RoleColumns`` for events that may take the label ids ``allowed`` (one array each,
+    in label order): padded to the widest with label 0, marked invalid there."""
+    width = max(len(ids) for ids in allowed)
+    ids = np.zeros((len(allowed), width), dtype=np.int64)
+    valid = np.zeros((len(allowed), width), dtype=bool)
+    for row, own in enumerate(allowed):
+        ids[row, : len(own)] = own
+        valid[row, : len(own)] = True
+    return RoleColumns(torch.from_numpy(ids), torch.from_numpy(valid))
+
+
 def _run_arguments(
     model: EventExtractionModel,
     inputs: list[EncodedInput],
@@ -167,25 +179,26 @@ def _run_arguments(
     pad_id: int,
     budget: int,
     device: torch.device,
-    label_masks: list[torch.Tensor],
+    allowed: list[np.ndarray],
     clock: ModelClock,
 ) -> list[ArgumentProbabilities]:
     """Role (and PLOVER role and mode) probabilities per event, batched by token budget:
     the full pass over ``inputs`` (one encoder pass each), or with ``states`` (each event's
-    sentence states, see ``SentenceWindow``) the light pass."""
+    sentence states, see ``SentenceWindow``) the light pass. An event's role matrix holds
+    only the columns of its ``allowed`` label ids (words x len(allowed), in that order)."""
     outputs: list[ArgumentProbabilities] = [ArgumentProbabilities(torch.empty(0)) for _ in inputs]
     for indices in _batches(inputs, budget):
         batch = collate([inputs[i] for i in indices], pad_id).to(device)
-        mask = torch.stack([label_masks[i] for i in indices]).to(device)
+        columns = role_columns([allowed[i] for i in indices]).to(device)
         started = time.perf_counter()
         with torch.inference_mode():
             if states is None:
-                out = model.argument_outputs(batch, mask)
+                out = model.argument_outputs(batch, columns)
             else:
                 padded = torch.nn.utils.rnn.pad_sequence(
                     [states[i] for i in indices], batch_first=True
                 )
-                out = model.light_argument_outputs(padded, batch, mask)
+                out = model.light_argument_outputs(padded, batch, columns)
             roles = out.roles.float().softmax(-1).cpu()
             sides = None if out.plover_roles is None else out.plover_roles.float().softmax(-1).cpu()
             modes = None if out.modes is None else out.modes.float().sigmoid().cpu()
@@ -193,7 +206,7 @@ def _run_arguments(
         for row, index in enumerate(indices):
             words = len(inputs[index].word_index)
             outputs[index] = ArgumentProbabilities(
-                roles[row, :words],
+                roles[row, :words, : len(allowed[index])],
                 None if sides is None else sides[row, :words],
                 None if modes is None else modes[row],
             )
@@ -263,6 +276,8 @@ class WordTagger:
         #: Roles an event with an unknown (or no) tagger type may take: Time and Place.
         self._fallback = torch.tensor(labels.argument_label_mask(""))
         self._allowed: dict[str, np.ndarray] = {}
+        self._shared_types: dict[str, bool] = {}
+        self._outside_id = labels.argument_labels.index(OUTSIDE)
 
     @classmethod
     def load(
@@ -365,14 +380,14 @@ class WordTagger:
         here when not given)."""
         if not requests:
             return []
-        masks = [self.argument_mask(request.event_type) for request in requests]
+        allowed = [self._allowed_ids(request.event_type) for request in requests]
         if self.model.light is not None:
             if windows is None or any(w.states is None for w in windows):
                 windows = self.trigger_pass(pieces)[1]
             items, offsets = self._locate(requests, windows)
             probs = _run_arguments(
                 self.model, [item for item, _ in items], [states for _, states in items],
-                self.encoder.pad_id, self.token_budget, self.device, masks, self.clock,
+                self.encoder.pad_id, self.token_budget, self.device, allowed, self.clock,
             )  # fmt: skip
         else:
             inputs, offsets = [], []
@@ -390,7 +405,7 @@ class WordTagger:
                 offsets.append(left)
             probs = _run_arguments(
                 self.model, inputs, None, self.encoder.pad_id, self.token_budget, self.device,
-                masks, self.clock,
+                allowed, self.clock,
             )  # fmt: skip
         side_threshold = (
             self.metadata.plover_role_threshold if plover_threshold is None else plover_threshold
@@ -489,71 +504,56 @@ class WordTagger:
     def _argument_spans(
         self, probs: list[torch.Tensor], event_types: list[str], threshold: float
     ) -> list[list[Span]]:
-        """Role spans of each event: the best valid BIO labelling over the roles its type
-        allows, a word's confidence the probability of its label. Events of one type are
-        decoded together over that type's labels only (a few of the hundreds of role labels;
-        the same paths as masking the other columns, see ``best_bio_paths``)."""
-        by_type: dict[str, list[int]] = {}
-        for position, event_type in enumerate(event_types):
-            by_type.setdefault(event_type, []).append(position)
+        """Role spans of each event from its probabilities over the labels its type allows
+        (words x ``_allowed_ids``, as ``_run_arguments`` gives them): the best valid BIO
+        labelling, a word's confidence the probability of its label.
+
+        Each type's allowed labels, in label order, read ``O, B-r1, I-r1, B-r2, I-r2, ...``
+        (``bio_labels``), so every event's matrix is laid out alike: its own columns, then
+        ``-inf`` columns up to the widest type's count. One decoding of all events over that
+        shared layout (a few dozen columns) gives each the path its own labels give (a
+        ``-inf`` column is never chosen, and the layout keeps label order, so ties break the
+        same way). A type whose labels do not read so is decoded alone over its own."""
         values = [p.numpy() for p in probs]  # CPU tensors; numpy's small ops cost less
-        paths: list[list[int]] = [[] for _ in probs]
-        # (event, its allowed ids, whether they fit the shared search layout)
-        searched: list[tuple[int, np.ndarray, bool]] = []
-        for event_type, positions in by_type.items():
-            allowed = self._allowed_ids(event_type)
-            names = [self.labels.argument_labels[i] for i in allowed.tolist()]
-            found = quick_bio_paths([_log(values[i][:, allowed]) for i in positions], names)
-            # Checked once per type, and only for a type with events to search.
-            shared = any(path is None for path in found) and self._in_shared_layout(allowed)
-            for position, path in zip(positions, found, strict=True):
-                if path is None:
-                    searched.append((position, allowed, shared))
-                else:
-                    paths[position] = allowed[path].tolist() if path else []
-        for position, path in self._searched_paths(values, searched):
+        allowed = [self._allowed_ids(event_type) for event_type in event_types]
+        paths: list[list[int]] = [[] for _ in probs]  # positions in the event's own columns
+        shared = [i for i, t in enumerate(event_types) if self._type_in_shared_layout(t)]
+        found = _shared_layout_paths([values[i] for i in shared])
+        for position, path in zip(shared, found, strict=True):
             paths[position] = path
-        spans = []
-        for matrix, path in zip(values, paths, strict=True):
-            confidences = matrix[np.arange(len(path)), path].tolist() if path else []
+        alone: dict[str, list[int]] = {}
+        for position, event_type in enumerate(event_types):
+            if not self._type_in_shared_layout(event_type):
+                alone.setdefault(event_type, []).append(position)
+        for positions in alone.values():
+            ids = allowed[positions[0]].tolist()
+            names = [self.labels.argument_labels[i] for i in ids]
+            found = best_bio_paths([_log(values[i]) for i in positions], names)
+            for position, path in zip(positions, found, strict=True):
+                paths[position] = path
+        spans: list[list[Span]] = []
+        for matrix, ids, path in zip(values, allowed, paths, strict=True):
+            chosen = ids[path] if path else ids[:0]
+            if not (chosen != self._outside_id).any():
+                spans.append([])  # all O: no span (most events' paths are mostly O)
+                continue
+            confidences = matrix[np.arange(len(path)), path].tolist()
             spans.append(
                 [
                     (s.start, s.end, s.name, s.confidence)
-                    for s in decode_bio(path, confidences, self.labels.argument_labels, threshold)
+                    for s in decode_bio(
+                        chosen.tolist(), confidences, self.labels.argument_labels, threshold
+                    )
                 ]
             )
         return spans
 
-    def _searched_paths(
-        self, values: list[np.ndarray], searched: list[tuple[int, np.ndarray, bool]]
-    ) -> list[tuple[int, list[int]]]:
-        """The Viterbi paths of the events whose argmax was no valid path, all types in
-        one search. Each type's allowed labels, in label order, read ``O, B-r1, I-r1, B-r2,
-        I-r2, ...`` (``bio_labels``), so every event's matrix is laid out alike: its own
-        columns first, then ``-inf`` columns up to the widest type's count. One search over
-        that shared layout (a few dozen columns) gives each event the path its own labels
-        give (a ``-inf`` column is never chosen, and the layout keeps label order, so ties
-        break the same way); a union of all types' labels would be hundreds wide."""
-        if not searched:
-            return []
-        width = max(len(allowed) for _, allowed, _ in searched)
-        layout = bio_labels([str(pair) for pair in range((width - 1) // 2)])
-        matrices, found = [], []
-        for position, allowed, shared in searched:
-            if not shared:  # not from bio_labels: decode it alone
-                names = [self.labels.argument_labels[i] for i in allowed.tolist()]
-                [path] = best_bio_paths([_log(values[position][:, allowed])], names)
-                found.append((position, allowed[path].tolist() if path else []))
-                continue
-            matrix = np.full((len(values[position]), width), -np.inf, dtype=np.float32)
-            matrix[:, : len(allowed)] = _log(values[position][:, allowed])
-            matrices.append((position, allowed, matrix))
-        paths = best_bio_paths([matrix for _, _, matrix in matrices], layout)
-        found += [
-            (position, allowed[path].tolist() if path else [])
-            for (position, allowed, _), path in zip(matrices, paths, strict=True)
-        ]
-        return found
+    def _type_in_shared_layout(self, event_type: str) -> bool:
+        """Whether ``event_type``'s allowed labels read ``O`` then ``B-r``, ``I-r`` pairs
+        (checked once per type)."""
+        if event_type not in self._shared_types:
+            self._shared_types[event_type] = self._in_shared_layout(self._allowed_ids(event_type))
+        return self._shared_types[event_type]
 
     def _in_shared_layout(self, allowed: np.ndarray) -> bool:
         """Whether labels ``allowed`` read ``O`` then ``B-r``, ``I-r`` pairs."""
@@ -670,6 +670,26 @@ def _rounded_coding(coding: WordPlover) -> WordPlover:
         tuple(_rounded_argument(a) for a in coding.recipient),
         coding.modes,
     )
+
+
+def _shared_layout_paths(matrices: list[np.ndarray]) -> list[list[int]]:
+    """Best valid BIO paths of probability matrices whose columns read ``O, B-r1, I-r1,
+    ...`` (each its own count of pairs), decoded together in one (words x widest) array
+    whose missing columns are ``-inf``; see ``WordTagger._argument_spans``."""
+    if not matrices:
+        return []
+    lengths = np.array([len(m) for m in matrices], dtype=np.int64)
+    counts = np.array([m.shape[1] for m in matrices], dtype=np.int64)
+    width = int(counts.max())
+    flat = np.zeros((int(lengths.sum()), width), dtype=np.float32)
+    offset = 0
+    for matrix in matrices:
+        flat[offset : offset + len(matrix), : matrix.shape[1]] = matrix
+        offset += len(matrix)
+    log_probs = _log(flat)
+    log_probs[np.arange(width)[None, :] >= np.repeat(counts, lengths)[:, None]] = -np.inf
+    layout = bio_labels([str(pair) for pair in range((width - 1) // 2)])
+    return best_bio_paths_flat(log_probs, lengths, layout)
 
 
 def _log(probs: np.ndarray) -> np.ndarray:

@@ -27,6 +27,22 @@ MASKED_LOGIT = -1e4
 
 
 @dataclass
+class RoleColumns:
+    """The role labels an event may take, as the columns its role logits are computed for:
+    ``ids`` (events, K) argument-label ids in label order, ``valid`` (events, K) false for
+    the padding after an event's own labels. Run time asks for these few columns instead of
+    all role labels: the head's last layer computes only them, and the softmax and the copy
+    to the host handle a few dozen columns instead of hundreds. The probabilities are those
+    of the full masked softmax (masked logits add exactly 0 to it)."""
+
+    ids: torch.Tensor
+    valid: torch.Tensor
+
+    def to(self, device: torch.device | str) -> RoleColumns:
+        return RoleColumns(self.ids.to(device), self.valid.to(device))
+
+
+@dataclass
 class Batch:
     """Padded tensors for a list of EncodedInputs."""
 
@@ -171,9 +187,12 @@ class EventExtractionModel(nn.Module):
         types, plover, _ = self.trigger_states(batch)
         return types, plover
 
-    def argument_outputs(self, batch: Batch, label_mask: torch.Tensor) -> ArgumentOutputs:
-        """Role logits (masked by ``label_mask``), and with a PLOVER coder the actor/recipient
-        logits and the mode logits, for one event per input (as training builds them)."""
+    def argument_outputs(
+        self, batch: Batch, label_mask: torch.Tensor | RoleColumns
+    ) -> ArgumentOutputs:
+        """Role logits (masked by ``label_mask``, events x argument labels; or only the
+        ``RoleColumns`` given), and with a PLOVER coder the actor/recipient logits and the
+        mode logits, for one event per input (as training builds them)."""
         hidden, lower = self.encode(batch)
         if lower is not None:
             return self.light_argument_outputs(lower, batch, label_mask)
@@ -186,7 +205,7 @@ class EventExtractionModel(nn.Module):
         )
 
     def light_argument_outputs(
-        self, states: torch.Tensor, batch: Batch, label_mask: torch.Tensor
+        self, states: torch.Tensor, batch: Batch, label_mask: torch.Tensor | RoleColumns
     ) -> ArgumentOutputs:
         """The light pass over ``states`` (batch, pieces, hidden), one event per row, the
         event's trigger, type and category given by ``batch``."""
@@ -203,13 +222,19 @@ class EventExtractionModel(nn.Module):
         )
 
     def _argument_heads(
-        self, words: torch.Tensor, marker_vector: torch.Tensor, label_mask: torch.Tensor
+        self,
+        words: torch.Tensor,
+        marker_vector: torch.Tensor,
+        label_mask: torch.Tensor | RoleColumns,
     ) -> ArgumentOutputs:
         marker = marker_vector.unsqueeze(1).expand_as(words)
         features = self.dropout(torch.cat([words, marker], dim=-1))
-        logits = self.argument_head(features)
-        mask = label_mask.unsqueeze(1).to(logits.dtype)
-        roles = logits * mask + (1 - mask) * MASKED_LOGIT
+        if isinstance(label_mask, RoleColumns):
+            roles = self._role_columns(features, label_mask)
+        else:
+            logits = self.argument_head(features)
+            mask = label_mask.unsqueeze(1).to(logits.dtype)
+            roles = logits * mask + (1 - mask) * MASKED_LOGIT
         if self.plover_role_head is None or self.mode_head is None:
             return ArgumentOutputs(roles)
         return ArgumentOutputs(
@@ -218,11 +243,24 @@ class EventExtractionModel(nn.Module):
             self.mode_head(self.dropout(marker_vector)),
         )
 
+    def _role_columns(self, features: torch.Tensor, columns: RoleColumns) -> torch.Tensor:
+        """Role logits of only each event's ``columns`` (events, words, K): the head's last
+        layer restricted to those rows of its weight, padding columns at MASKED_LOGIT."""
+        *inner, last = self.argument_head
+        hidden = features
+        for layer in inner:
+            hidden = layer(hidden)
+        assert isinstance(last, nn.Linear)
+        weight = last.weight[columns.ids]  # (events, K, hidden)
+        bias = last.bias[columns.ids]  # (events, K)
+        logits = torch.baddbmm(bias.unsqueeze(1), hidden, weight.transpose(1, 2))
+        return logits.masked_fill(~columns.valid.unsqueeze(1), MASKED_LOGIT)
+
 
 @dataclass
 class ArgumentOutputs:
     """What the argument pass gives for a batch of events."""
 
-    roles: torch.Tensor  # (batch, words, argument labels)
+    roles: torch.Tensor  # (batch, words, argument labels), or (batch, words, K) for RoleColumns
     plover_roles: torch.Tensor | None = None  # (batch, words, PLOVER role labels)
     modes: torch.Tensor | None = None  # (batch, modes): independent logits

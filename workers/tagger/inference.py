@@ -517,14 +517,16 @@ class WordTagger:
         values = [p.numpy() for p in probs]  # CPU tensors; numpy's small ops cost less
         allowed = [self._allowed_ids(event_type) for event_type in event_types]
         paths: list[list[int]] = [[] for _ in probs]  # positions in the event's own columns
-        shared = [i for i, t in enumerate(event_types) if self._type_in_shared_layout(t)]
+        shared: list[int] = []
+        alone: dict[str, list[int]] = {}  # event type -> its events, decoded together
+        for position, event_type in enumerate(event_types):
+            if self._type_in_shared_layout(event_type):
+                shared.append(position)
+            else:
+                alone.setdefault(event_type, []).append(position)
         found = _shared_layout_paths([values[i] for i in shared])
         for position, path in zip(shared, found, strict=True):
             paths[position] = path
-        alone: dict[str, list[int]] = {}
-        for position, event_type in enumerate(event_types):
-            if not self._type_in_shared_layout(event_type):
-                alone.setdefault(event_type, []).append(position)
         for positions in alone.values():
             ids = allowed[positions[0]].tolist()
             names = [self.labels.argument_labels[i] for i in ids]

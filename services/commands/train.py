@@ -103,6 +103,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="also score each evaluated epoch with a running average of the weights "
         "(decay per step, e.g. 0.999; 0: off) and keep it when it scores better",
     )
+    parser.add_argument(
+        "--trigger-init",
+        action="store_true",
+        help="start the trigger heads as a prototype classifier of the training words "
+        "(each label's mean word state) instead of at random",
+    )
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--max-steps", type=int, default=0, help="stop early (smoke runs)")
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch default)")
@@ -163,6 +169,7 @@ def run(args: argparse.Namespace) -> int:
         encoder_layers=args.encoder_layers,
         feature_scaling=args.feature_scaling,
         weight_average=args.weight_average,
+        trigger_init=args.trigger_init,
     )
     scores = train(config)
     print(json.dumps({"output": str(args.output), "val": scores}, indent=1))

@@ -38,3 +38,11 @@ def test_the_default_model_card_keeps_its_encoder_and_licence() -> None:
     card = render(metadata, None, None, labels)
     assert "cut to" not in card and "centred and scaled" not in card
     assert card.splitlines()[0] == f"# {metadata['name']} {metadata['version']}"
+
+
+def test_a_card_says_when_the_trigger_heads_started_from_prototypes() -> None:
+    metadata = json.loads((DEFAULT / "newsevents.json").read_text())
+    labels = json.loads((DEFAULT / "labels.json").read_text())
+    assert "prototype classifier" not in render(metadata, None, None, labels)
+    metadata["training"]["trigger_init"] = True
+    assert "`--trigger-init`" in render(metadata, None, None, labels)

@@ -186,6 +186,12 @@ def render(
             "training words before training (`--feature-scaling`, `feature_scaling.py`)."
             if metadata.get("feature_scaling")
             else ""
+        )
+        + (
+            " The trigger heads started as a prototype classifier of the training words "
+            "instead of at random (`--trigger-init`, `head_init.py`)."
+            if training.get("trigger_init")
+            else ""
         ),
         "",
         f"- Event types: {len(labels['event_types'])}; roles: {len(labels['roles'])} "

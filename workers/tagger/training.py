@@ -29,6 +29,7 @@ from workers.tagger.examples import IGNORE, NOT_NEWS_TYPE, Example, sentence_exa
 from workers.tagger.extra_data import extra_sentence_files
 from workers.tagger.feature_scaling import FIT_INPUTS, fit_feature_scaler
 from workers.tagger.geneva import Sentence, read_ontology, read_sentences
+from workers.tagger.head_init import init_trigger_heads
 from workers.tagger.inference import WordTagger
 from workers.tagger.labels import OUTSIDE, LabelSpace
 from workers.tagger.lora import LoRAConfig
@@ -103,6 +104,9 @@ class TrainConfig:
     #: Decay of the running weight average scored beside the trained weights (0: off;
     #: 0.999 averages over about the last thousand steps).
     weight_average: float = 0.0
+    #: Start the trigger heads as a prototype classifier of the training words instead of
+    #: at random (``head_init.py``), fitted after the feature scaler.
+    trigger_init: bool = False
     log: list[dict[str, object]] = field(default_factory=list)
 
 
@@ -374,6 +378,13 @@ def train(config: TrainConfig) -> dict[str, dict[str, float]]:
         )
         words = fit_feature_scaler(model, [e.input for e in sample], encoder.pad_id, device)
         print(f"feature scaler fitted on {words} words", flush=True)
+    if config.trigger_init:
+        shuffled = random.Random(config.seed).sample(trigger_examples, len(trigger_examples))
+        fits = init_trigger_heads(model, shuffled, encoder.pad_id, device)
+        for name, fit in fits.items():
+            head = model.trigger_head if name == "trigger" else model.plover_trigger_head
+            assert head is not None
+            print(fit.describe(name, head.out_features), flush=True)
     steps_per_epoch = len(_batches(examples, config, random.Random(0)))
     total_steps = steps_per_epoch * config.epochs
     if config.max_steps:

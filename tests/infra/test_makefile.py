@@ -130,3 +130,33 @@ def test_test_compose_runs_the_docker_test_with_the_local_images(tmp_path: Path)
     )
     up_local = make("-n", "up-local").stdout.strip()
     assert up_local == "docker compose --env-file docker/local.env up -d --build"
+
+
+def test_train_runs_the_recipe_of_the_bundled_model(tmp_path: Path) -> None:
+    """``make train`` reproduces the shipped default model: every training option it passes
+    (or leaves at its default) is the one recorded in the model's metadata."""
+    import json
+    import shlex
+
+    from services.cli import build_parser
+    from shared.settings import DEFAULT_MODEL_DIR
+
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / ".installed-stamp").touch()
+    command = make("-n", "train", f"VENV={venv}").stdout.replace("\\\n", " ").strip()
+    words = shlex.split(command.splitlines()[-1])
+    assert words[:2] == [f"{venv}/bin/newsevents", "train"]
+    options = vars(build_parser().parse_args(words[1:]))
+    recorded = json.loads((DEFAULT_MODEL_DIR / "newsevents.json").read_text())["training"]
+    where = {"data_dir", "output", "threads", "news_dir", "encoder"}  # paths and machine
+    compared = {name for name in options if name in recorded} - where
+    assert {
+        "epochs",
+        "encoder_lr",
+        "argument_layers",
+        "seed",
+        "weight_average",
+        "trigger_init",
+    } <= (compared)
+    assert {name: options[name] for name in compared} == {name: recorded[name] for name in compared}

@@ -43,6 +43,7 @@ def test_the_default_model_card_keeps_its_encoder_and_licence() -> None:
 def test_a_card_says_when_the_trigger_heads_started_from_prototypes() -> None:
     metadata = json.loads((DEFAULT / "newsevents.json").read_text())
     labels = json.loads((DEFAULT / "labels.json").read_text())
+    metadata["training"]["trigger_init"] = False
     assert "prototype classifier" not in render(metadata, None, None, labels)
     metadata["training"]["trigger_init"] = True
     assert "`--trigger-init`" in render(metadata, None, None, labels)

@@ -85,11 +85,13 @@ def load_sentences() -> list[tuple[str, str, str, str]]:
     return rows
 
 
-#: Sentences the bundled model 0.3.0 gets wrong (kept, so that a better model shows up as
+#: Sentences the bundled model 0.4.0 gets wrong (kept, so that a better model shows up as
 #: an unexpected pass): shared intelligence gets half the actor, WHO "sent" supplies reads
-#: as MOBILIZE, "put on high alert" is missed. (0.2.0 also missed "spoke by phone" and
-#: coded joint drills on "began".)
-KNOWN_MISSES = {"shared", "sent", "alert"}
+#: as MOBILIZE, "put on high alert" is missed (as with 0.3.0); new with 0.4.0, "began joint
+#: naval drills" is coded COOPERATE on "joint" rather than "drills", and "kidnapped two
+#: engineers" is not coded (0.4.0 is better on the news dev set as a whole, PLOVER macro-F1
+#: 80.5 against 77.0, but its ASSAULT F1 fell from 86.1 to 82.4; README, Model).
+KNOWN_MISSES = {"shared", "sent", "alert", "drills", "kidnapped"}
 
 
 @pytest.fixture(scope="module")
@@ -137,5 +139,5 @@ def test_every_category_has_three_sentences_and_one_coded_right() -> None:
     for category, _, trigger, _ in rows:
         right[category] += trigger not in KNOWN_MISSES
     assert len(rows) == 48 and len(right) == 16
-    # 45 of 48 are right; COOPERATE, AID and MOBILIZE get two of their three each.
-    assert min(right.values()) >= 2 and sum(right.values()) == 45, dict(right)
+    # 43 of 48 are right; AID, MOBILIZE and ASSAULT get two of their three, COOPERATE one.
+    assert min(right.values()) >= 1 and sum(right.values()) == 43, dict(right)

@@ -6,13 +6,16 @@ Makefile's real behaviour (prerequisites, variables, order) without installing a
 
 from __future__ import annotations
 
+import json
 import re
+import shlex
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from shared.settings import REPO_ROOT
+from services.cli import build_parser
+from shared.settings import DEFAULT_MODEL_DIR, REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -25,6 +28,14 @@ def make(*args: str) -> subprocess.CompletedProcess[str]:
         timeout=60,
         check=False,
     )
+
+
+def installed_venv(tmp_path: Path) -> Path:
+    """A venv path whose install stamp is fresh, so ``make -n`` skips the install step."""
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / ".installed-stamp").touch()
+    return venv
 
 
 @pytest.fixture(scope="module")
@@ -102,27 +113,21 @@ def test_test_runs_pytest_in_the_venv(tmp_path: Path) -> None:
 
 
 def test_install_is_skipped_when_the_stamp_is_newer_than_pyproject(tmp_path: Path) -> None:
-    venv = tmp_path / "venv"
-    (venv / "bin").mkdir(parents=True)
-    (venv / ".installed-stamp").touch()
+    venv = installed_venv(tmp_path)
     answer = make("-n", "install", f"VENV={venv}")
     assert answer.returncode == 0, answer.stderr
     assert "pip install" not in answer.stdout
 
 
 def test_bench_runs_both_benchmarks(tmp_path: Path) -> None:
-    venv = tmp_path / "venv"
-    (venv / "bin").mkdir(parents=True)
-    (venv / ".installed-stamp").touch()
+    venv = installed_venv(tmp_path)
     out = make("-n", "bench", f"VENV={venv}").stdout
     assert f"{venv}/bin/python -m workers.tagger.bench" in out
     assert f"{venv}/bin/python -m services.bench_stack" in out
 
 
 def test_test_compose_runs_the_docker_test_with_the_local_images(tmp_path: Path) -> None:
-    venv = tmp_path / "venv"
-    (venv / "bin").mkdir(parents=True)
-    (venv / ".installed-stamp").touch()
+    venv = installed_venv(tmp_path)
     out = make("-n", "test-compose", f"VENV={venv}").stdout.splitlines()[-1]
     assert out.startswith("NEWSEVENTS_COMPOSE_ENV_FILE=docker/local.env ")
     assert out.endswith(
@@ -135,15 +140,7 @@ def test_test_compose_runs_the_docker_test_with_the_local_images(tmp_path: Path)
 def test_train_runs_the_recipe_of_the_bundled_model(tmp_path: Path) -> None:
     """``make train`` reproduces the shipped default model: every training option it passes
     (or leaves at its default) is the one recorded in the model's metadata."""
-    import json
-    import shlex
-
-    from services.cli import build_parser
-    from shared.settings import DEFAULT_MODEL_DIR
-
-    venv = tmp_path / "venv"
-    (venv / "bin").mkdir(parents=True)
-    (venv / ".installed-stamp").touch()
+    venv = installed_venv(tmp_path)
     command = make("-n", "train", f"VENV={venv}").stdout.replace("\\\n", " ").strip()
     words = shlex.split(command.splitlines()[-1])
     assert words[:2] == [f"{venv}/bin/newsevents", "train"]
@@ -158,5 +155,5 @@ def test_train_runs_the_recipe_of_the_bundled_model(tmp_path: Path) -> None:
         "seed",
         "weight_average",
         "trigger_init",
-    } <= (compared)
+    } <= compared
     assert {name: options[name] for name in compared} == {name: recorded[name] for name in compared}
